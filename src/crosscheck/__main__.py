@@ -1,0 +1,3 @@
+from crosscheck.cli.app import main
+
+main()

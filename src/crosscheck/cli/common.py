@@ -1,0 +1,62 @@
+"""What every command shares: settings, the store, output helpers and exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from enum import IntEnum, StrEnum
+from typing import Any
+
+import orjson
+from rich.console import Console
+
+from crosscheck.model import Contribution
+from crosscheck.service import open_store
+from crosscheck.settings import Settings
+from crosscheck.store import CaseStore
+
+
+class ReturnCode(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    BAD_INPUT = 2
+
+
+class TableOrJsonl(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def store(*, create: bool = False) -> CaseStore:
+    return open_store(settings(), create=create)
+
+
+def write_json_lines(records: Iterable[Any]) -> None:
+    stream = sys.stdout.buffer
+    for record in records:
+        stream.write(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS) + b"\n")
+    stream.flush()
+
+
+def write_json(record: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+def provenance(item: Contribution) -> str:
+    """One short line: which agency, which handling code, which evaluation."""
+    agency = f"{item.provider.name} ({item.provider.country.upper()})"
+    return f"{agency}, {item.handling}, {item.evaluation}"

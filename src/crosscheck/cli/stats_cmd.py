@@ -1,0 +1,70 @@
+"""`crosscheck stats`: what the case store holds."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from crosscheck.cli import common
+from crosscheck.store import CaseStore
+
+
+def print_summary(case_store: CaseStore) -> None:
+    """The case summary: counts, then one row per contribution."""
+    stats = case_store.stats()
+    totals = Table("held", "count", title="Case store")
+    for label, n in (
+        ("agencies", stats.agencies),
+        ("contributions", stats.contributions),
+        ("entities", stats.entities),
+        ("statements", stats.statements),
+        ("fingerprints", stats.fingerprints),
+    ):
+        totals.add_row(label, str(n))
+    for schema, n in stats.entities_by_schema.items():
+        totals.add_row(f"  {schema}", str(n))
+    for kind, n in stats.fingerprints_by_kind.items():
+        totals.add_row(f"  {kind} fingerprints", str(n))
+    common.out.print(totals)
+    rows = Table(
+        "contribution",
+        "agency",
+        "case",
+        "handling",
+        "eval",
+        "received",
+        "review",
+        "entities",
+        title="Contributions",
+    )
+    for item in case_store.contributions():
+        received = item.received_at.date().isoformat() if item.received_at else ""
+        review = item.review_date.isoformat() if item.review_date else ""
+        count = sum(1 for _ in case_store.entities(contribution_id=item.id))
+        rows.add_row(
+            item.id,
+            f"{item.provider.name} ({item.provider.country.upper()})",
+            item.case_reference,
+            str(item.handling),
+            str(item.evaluation),
+            received,
+            review,
+            str(count),
+        )
+    common.out.print(rows)
+
+
+def stats(
+    fmt: Annotated[
+        common.TableOrJson, typer.Option("--format", "-f", help="table or json")
+    ] = common.TableOrJson.table,
+) -> None:
+    """Counts of what is held: agencies, contributions, entities, statements, fingerprints."""
+    case_store = common.store()
+    if fmt is common.TableOrJson.json:
+        common.write_json(dataclasses.asdict(case_store.stats()))
+        return
+    print_summary(case_store)

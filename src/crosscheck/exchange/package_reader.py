@@ -1,0 +1,233 @@
+"""Read and check a contribution package before anything is stored.
+
+Every check runs on streams with hard caps, so a file of junk, a zip bomb or
+a huge member is refused without being read into memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from pydantic import ValidationError
+
+from crosscheck.exc import InvalidData, InvalidPackage
+from crosscheck.exchange.manifest import (
+    ENTITIES,
+    FINGERPRINTS,
+    FORMAT_NAME,
+    MANIFEST,
+    MEMBERS,
+    SUPPORTED_VERSIONS,
+    Manifest,
+)
+from crosscheck.model import Fingerprint, parse_entity
+from crosscheck.model.statements import StatementEntity
+
+CHUNK = 1 << 20
+# what a damaged deflate stream or archive can raise while it is read
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+MAX_MANIFEST_BYTES = 1 << 20
+RESERVED = frozenset({"signature.json"})  # the hub's signature travels beside the manifest
+
+
+@dataclass(frozen=True)
+class PackageLimits:
+    """Caps that keep a hostile package from exhausting the machine."""
+
+    max_package_bytes: int = 8 << 30
+    max_member_bytes: int = 64 << 30
+    max_line_bytes: int = 16 << 20
+    max_compression_ratio: int = 1000
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "value"
+    return f"{where}: {first['msg']}"
+
+
+class PackageReader:
+    """One package on disk. Use :meth:`check` first; then iterate its records."""
+
+    def __init__(self, path: Path, limits: PackageLimits | None = None) -> None:
+        self.path = Path(path)
+        self.name = str(path)
+        self.limits = limits or PackageLimits()
+        self.manifest = self._open()
+
+    def _fail(self, problem: str, member: str | None = None) -> InvalidPackage:
+        return InvalidPackage(self.name, problem, member)
+
+    def _zip(self) -> zipfile.ZipFile:
+        try:
+            return zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+            raise self._fail(f"not a readable zip archive ({exc})") from exc
+
+    def _open(self) -> Manifest:
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError as exc:
+            raise self._fail("no such file") from exc
+        except OSError as exc:
+            raise self._fail(f"cannot read ({exc.strerror})") from exc
+        if not self.path.is_file():
+            raise self._fail("not a regular file")
+        if size > self.limits.max_package_bytes:
+            raise self._fail(
+                f"{size} bytes is over the {self.limits.max_package_bytes}-byte package limit"
+            )
+        with self._zip() as archive:
+            infos = {info.filename: info for info in archive.infolist()}
+            if MANIFEST not in infos:
+                raise self._fail(f"no {MANIFEST}; is this a crosscheck contribution package?")
+            for name, info in infos.items():
+                self._check_info(name, info)
+            raw = self._read_all(archive, MANIFEST, MAX_MANIFEST_BYTES)
+        manifest = self._parse_manifest(raw)
+        expected = set(manifest.members)
+        unknown = set(infos) - expected - {MANIFEST} - RESERVED
+        if unknown:
+            raise self._fail(f"members not in the manifest: {sorted(unknown)}")
+        missing = expected - set(infos)
+        if missing:
+            raise self._fail(f"members in the manifest but not in the archive: {sorted(missing)}")
+        return manifest
+
+    def _check_info(self, name: str, info: zipfile.ZipInfo) -> None:
+        if info.is_dir() or name not in (MANIFEST, *MEMBERS, *RESERVED):
+            raise self._fail("unexpected member", name)
+        if info.file_size > self.limits.max_member_bytes:
+            raise self._fail(f"declares {info.file_size} bytes, over the member limit", name)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > CHUNK and ratio > self.limits.max_compression_ratio:
+            raise self._fail(f"compression ratio {ratio:.0f}:1 looks like a zip bomb", name)
+
+    def _parse_manifest(self, raw: bytes) -> Manifest:
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise self._fail(f"not valid JSON ({exc})", MANIFEST) from exc
+        if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+            raise self._fail(f"format is not {FORMAT_NAME!r}", MANIFEST)
+        version = data.get("format_version")
+        if version not in SUPPORTED_VERSIONS:
+            raise self._fail(
+                f"unknown format version {version!r} (this crosscheck reads "
+                f"{sorted(SUPPORTED_VERSIONS)})",
+                MANIFEST,
+            )
+        try:
+            manifest = Manifest.model_validate(data)
+        except ValidationError as exc:
+            raise self._fail(_validation_message(exc), MANIFEST) from exc
+        for name in MEMBERS:
+            if name not in manifest.members:
+                raise self._fail(f"does not list {name}", MANIFEST)
+        return manifest
+
+    def _read_all(self, archive: zipfile.ZipFile, name: str, cap: int) -> bytes:
+        try:
+            with self._member(archive, name) as stream:
+                data = stream.read(cap + 1)
+        except DAMAGED as exc:
+            raise self._fail(f"is damaged ({exc})", name) from exc
+        if len(data) > cap:
+            raise self._fail(f"larger than {cap} bytes", name)
+        return data
+
+    def _member(self, archive: zipfile.ZipFile, name: str) -> IO[bytes]:
+        try:
+            return archive.open(name)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+            raise self._fail(f"cannot be opened ({exc})", name) from exc
+
+    def verify_digests(self) -> None:
+        """Stream every member and compare its size and SHA-256 with the manifest."""
+        with self._zip() as archive:
+            for name, member in self.manifest.members.items():
+                digest = hashlib.sha256()
+                size = 0
+                try:
+                    with self._member(archive, name) as stream:
+                        while chunk := stream.read(CHUNK):
+                            size += len(chunk)
+                            if size > member.size or size > self.limits.max_member_bytes:
+                                raise self._fail(
+                                    f"longer than the {member.size} bytes the manifest states", name
+                                )
+                            digest.update(chunk)
+                except DAMAGED as exc:
+                    raise self._fail(f"is damaged ({exc})", name) from exc
+                if size != member.size:
+                    raise self._fail(f"is {size} bytes, the manifest states {member.size}", name)
+                if digest.hexdigest() != member.sha256:
+                    raise self._fail("SHA-256 does not match the manifest", name)
+
+    def _lines(self, name: str) -> Iterator[tuple[int, Any]]:
+        cap = self.limits.max_line_bytes
+        with self._zip() as archive, self._member(archive, name) as stream:
+            number = 0
+            try:
+                while line := stream.readline(cap + 1):
+                    number += 1
+                    if len(line) > cap and not line.endswith(b"\n"):
+                        raise self._fail(f"line {number} is longer than {cap} bytes", name)
+                    if not line.strip():
+                        continue
+                    try:
+                        yield number, orjson.loads(line)
+                    except orjson.JSONDecodeError as exc:
+                        raise self._fail(f"line {number}: not valid JSON ({exc})", name) from exc
+            except DAMAGED as exc:
+                raise self._fail(f"is damaged ({exc})", name) from exc
+
+    def entities(self, first_seen: str | None = None) -> Iterator[StatementEntity]:
+        """The package's entities as statements of its contribution, validated."""
+        contribution_id = self.manifest.contribution.id
+        for number, data in self._lines(ENTITIES):
+            try:
+                yield parse_entity(data, contribution_id=contribution_id, first_seen=first_seen)
+            except InvalidData as exc:
+                raise self._fail(f"line {number}: {exc.message}", ENTITIES) from exc
+
+    def fingerprints(self) -> Iterator[Fingerprint]:
+        for number, data in self._lines(FINGERPRINTS):
+            try:
+                yield Fingerprint.model_validate(data)
+            except ValidationError as exc:
+                raise self._fail(
+                    f"line {number}: {_validation_message(exc)}", FINGERPRINTS
+                ) from exc
+
+    def check(self) -> None:
+        """Every digest, every record and every count, before anything is stored."""
+        self.verify_digests()
+        entity_ids: set[str] = set()
+        count = 0
+        for entity in self.entities():
+            count += 1
+            if entity.id is not None:
+                entity_ids.add(entity.id)
+        self._check_count(ENTITIES, count)
+        count = 0
+        for fingerprint in self.fingerprints():
+            count += 1
+            if fingerprint.entity_id not in entity_ids:
+                raise self._fail(
+                    f"record {count}: entity {fingerprint.entity_id!r} is not in {ENTITIES}",
+                    FINGERPRINTS,
+                )
+        self._check_count(FINGERPRINTS, count)
+
+    def _check_count(self, name: str, count: int) -> None:
+        stated = self.manifest.members[name].records
+        if count != stated:
+            raise self._fail(f"holds {count} records, the manifest states {stated}", name)

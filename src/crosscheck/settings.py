@@ -1,0 +1,83 @@
+"""Every ``CROSSCHECK_*`` setting, with its default and what it does.
+
+Read once, here; domain code receives values as arguments and never reads the
+environment. ``docs/settings.md`` lists the same table (a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from crosscheck.exc import InvalidData
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "CROSSCHECK_HOME", "./crosscheck-data", "Folder for the embedded database and outputs."
+    ),
+    Setting(
+        "CROSSCHECK_DB_URL",
+        "",
+        "SQLAlchemy URL of the case store; empty means a SQLite file "
+        "`crosscheck.db` under CROSSCHECK_HOME. PostgreSQL: "
+        "`postgresql+psycopg://user@host:5432/db`.",
+    ),
+    Setting(
+        "CROSSCHECK_REVIEW_YEARS",
+        "3",
+        "Years after receipt until a contribution is due for review.",
+    ),
+    Setting(
+        "CROSSCHECK_MAX_PACKAGE_BYTES",
+        str(8 << 30),
+        "Largest contribution package accepted, in bytes; larger files are refused unread.",
+    ),
+    Setting(
+        "CROSSCHECK_MAX_LINE_BYTES",
+        str(16 << 20),
+        "Longest JSON line accepted in a package member, in bytes.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    db_url: str
+    review_years: int
+    max_package_bytes: int
+    max_line_bytes: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        values = {s.name: env.get(s.name, s.default) for s in SETTINGS}
+        home = Path(values["CROSSCHECK_HOME"]).expanduser()
+        db_url = values["CROSSCHECK_DB_URL"] or f"sqlite:///{home / 'crosscheck.db'}"
+        return cls(
+            home=home,
+            db_url=db_url,
+            review_years=_int(values, "CROSSCHECK_REVIEW_YEARS", minimum=0),
+            max_package_bytes=_int(values, "CROSSCHECK_MAX_PACKAGE_BYTES", minimum=1),
+            max_line_bytes=_int(values, "CROSSCHECK_MAX_LINE_BYTES", minimum=1024),
+        )
+
+
+def _int(values: Mapping[str, str], name: str, minimum: int) -> int:
+    try:
+        number = int(values[name])
+    except ValueError as exc:
+        raise InvalidData(f"{name} must be a whole number, got {values[name]!r}") from exc
+    if number < minimum:
+        raise InvalidData(f"{name} must be at least {minimum}, got {number}")
+    return number

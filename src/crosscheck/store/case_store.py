@@ -1,0 +1,405 @@
+"""The case store: contributions, their statements and fingerprints, in one SQL code path.
+
+Every public method runs on SQLite and on PostgreSQL alike; the few differences
+live in :mod:`crosscheck.store.engine`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import groupby, islice
+from typing import Any
+
+from followthemoney import model as ftm_model
+from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from crosscheck.exc import BackendError, Conflict, NotFound, NotInitialised
+from crosscheck.model import (
+    Agency,
+    Contribution,
+    Evaluation,
+    Fingerprint,
+    Handling,
+    assemble,
+    statements_of,
+)
+from crosscheck.model.statements import BASE_ID, Statement, StatementEntity
+from crosscheck.store import migrate
+from crosscheck.store.engine import insert_ignoring_duplicates
+from crosscheck.store.tables import agency, contribution, fingerprint, statement
+
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    contribution_id: str
+    created: bool
+    statements: int
+    fingerprints: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    agencies: int
+    contributions: int
+    entities: int
+    statements: int
+    fingerprints: int
+    entities_by_schema: dict[str, int] = field(default_factory=dict)
+    fingerprints_by_kind: dict[str, int] = field(default_factory=dict)
+    contributions_by_handling: dict[str, int] = field(default_factory=dict)
+    contributions_by_agency: dict[str, int] = field(default_factory=dict)
+
+
+def _batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _statement_row(stmt: Statement) -> dict[str, Any]:
+    return {
+        "id": stmt.id,
+        "entity_id": stmt.entity_id,
+        "canonical_id": stmt.canonical_id,
+        "prop": stmt.prop,
+        "schema": stmt.schema,
+        "value": stmt.value,
+        "contribution_id": stmt.dataset,
+        "lang": stmt.lang,
+        "original_value": stmt.original_value,
+        "first_seen": stmt.first_seen,
+        "last_seen": stmt.last_seen,
+        "external": stmt.external,
+        "origin": stmt.origin,
+    }
+
+
+def _row_statement(row: Any) -> Statement:
+    return Statement(
+        id=row.id,
+        entity_id=row.entity_id,
+        canonical_id=row.canonical_id,
+        prop=row.prop,
+        schema=row.schema,
+        value=row.value,
+        dataset=row.contribution_id,
+        lang=row.lang,
+        original_value=row.original_value,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        external=row.external,
+        origin=row.origin,
+    )
+
+
+def fingerprint_id(contribution_id: str, item: Fingerprint) -> str:
+    return hashlib.sha1(f"{contribution_id}\x1f{item.key}".encode()).hexdigest()
+
+
+class CaseStore:
+    """Read and write the case store through one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def initialise(self) -> None:
+        """Create or upgrade the schema (idempotent)."""
+        migrate.upgrade(self.engine)
+
+    def require_schema(self) -> None:
+        """Raise :class:`NotInitialised` unless the schema is at the current revision."""
+        try:
+            current = migrate.current_revision(self.engine)
+        except SQLAlchemyError as exc:
+            raise BackendError(f"cannot reach the database: {exc.__class__.__name__}") from exc
+        head = migrate.head_revision(self.engine)
+        if current != head:
+            found = "no schema" if current is None else f"schema {current}"
+            raise NotInitialised(f"the store has {found}, not {head}: run `crosscheck init`")
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _agency_id(self, conn: Connection, provider: Agency, now: datetime) -> int:
+        row = conn.execute(
+            select(agency.c.id, agency.c.country).where(agency.c.name == provider.name)
+        ).first()
+        if row is not None:
+            if row.country != provider.country:
+                raise Conflict(
+                    f"agency {provider.name!r} is held with country {row.country.upper()}, "
+                    f"the package says {provider.country.upper()}"
+                )
+            return int(row.id)
+        result = conn.execute(
+            agency.insert().values(name=provider.name, country=provider.country, created_at=now)
+        )
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def _count(self, conn: Connection, table: Any, contribution_id: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(table)
+            .where(table.c.contribution_id == contribution_id)
+        )
+        return int(conn.execute(query).scalar_one())
+
+    def import_contribution(
+        self,
+        item: Contribution,
+        *,
+        format_version: int,
+        members_digest: str,
+        entities: Iterable[StatementEntity],
+        fingerprints: Iterable[Fingerprint],
+    ) -> ImportResult:
+        """Store one contribution in one transaction.
+
+        A contribution already held is left as it is when the new copy adds
+        nothing to it; a copy that would add or change anything is refused
+        with :class:`Conflict` and the transaction rolled back.
+        """
+        if item.received_at is None or item.review_date is None:
+            raise ValueError("a contribution is stored once received (received_at, review_date)")
+        try:
+            with self.engine.begin() as conn:
+                return self._import(
+                    conn, item, format_version, members_digest, entities, fingerprints
+                )
+        except SQLAlchemyError as exc:
+            raise BackendError(
+                f"storing contribution {item.id} failed: {exc.__class__.__name__}",
+                statement=getattr(exc, "statement", None),
+            ) from exc
+
+    def _import(
+        self,
+        conn: Connection,
+        item: Contribution,
+        format_version: int,
+        members_digest: str,
+        entities: Iterable[StatementEntity],
+        fingerprints: Iterable[Fingerprint],
+    ) -> ImportResult:
+        existing = conn.execute(
+            select(contribution.c.members_digest).where(contribution.c.id == item.id)
+        ).first()
+        if existing is not None and existing.members_digest == members_digest:
+            return ImportResult(item.id, False, 0, 0)
+        held = existing is not None
+        before = (
+            (self._count(conn, statement, item.id), self._count(conn, fingerprint, item.id))
+            if held
+            else (0, 0)
+        )
+        if not held:
+            assert item.received_at is not None and item.review_date is not None
+            conn.execute(
+                contribution.insert().values(
+                    id=item.id,
+                    agency_id=self._agency_id(conn, item.provider, item.received_at),
+                    created_at=item.created_at,
+                    received_at=item.received_at,
+                    case_reference=item.case_reference,
+                    purpose=item.purpose,
+                    handling_code=item.handling.code.value,
+                    handling_note=item.handling.note,
+                    source_reliability=item.evaluation.source.value,
+                    information_assessment=item.evaluation.information.value,
+                    review_date=item.review_date,
+                    format_version=format_version,
+                    members_digest=members_digest,
+                    entity_count=0,
+                    fingerprint_count=0,
+                )
+            )
+        entity_ids: set[str] = set()
+
+        def statement_rows() -> Iterator[dict[str, Any]]:
+            for entity in entities:
+                if entity.id is not None:
+                    entity_ids.add(entity.id)
+                for stmt in statements_of(entity):
+                    yield _statement_row(stmt)
+
+        insert_statement = insert_ignoring_duplicates(self.engine, statement)
+        for batch in _batches(statement_rows()):
+            conn.execute(insert_statement, batch)
+        insert_fingerprint = insert_ignoring_duplicates(self.engine, fingerprint)
+        fingerprint_rows = (
+            {
+                "id": fingerprint_id(item.id, fp),
+                "contribution_id": item.id,
+                "entity_id": fp.entity_id,
+                "kind": fp.kind.value,
+                "value": fp.value,
+                "quality": fp.quality,
+                "frame": fp.frame,
+                "ts": fp.ts,
+            }
+            for fp in fingerprints
+        )
+        for batch in _batches(fingerprint_rows):
+            conn.execute(insert_fingerprint, batch)
+        after = (self._count(conn, statement, item.id), self._count(conn, fingerprint, item.id))
+        if held:
+            if after != before:
+                raise Conflict(
+                    f"contribution {item.id} is already held with other content; "
+                    "a changed contribution needs a new id"
+                )
+            return ImportResult(item.id, False, 0, 0)
+        fingerprint_count = after[1]
+        conn.execute(
+            contribution.update()
+            .where(contribution.c.id == item.id)
+            .values(entity_count=len(entity_ids), fingerprint_count=fingerprint_count)
+        )
+        return ImportResult(item.id, True, after[0], after[1])
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _contribution_query(self) -> Any:
+        return select(contribution, agency.c.name.label("agency_name"), agency.c.country).join(
+            agency, agency.c.id == contribution.c.agency_id
+        )
+
+    @staticmethod
+    def _row_contribution(row: Any) -> Contribution:
+        return Contribution(
+            id=row.id,
+            provider=Agency(name=row.agency_name, country=row.country),
+            created_at=row.created_at,
+            received_at=row.received_at,
+            case_reference=row.case_reference,
+            purpose=row.purpose,
+            handling=Handling(code=row.handling_code, note=row.handling_note),
+            evaluation=Evaluation(
+                source=row.source_reliability, information=row.information_assessment
+            ),
+            review_date=row.review_date,
+        )
+
+    def contribution(self, contribution_id: str) -> Contribution:
+        query = self._contribution_query().where(contribution.c.id == contribution_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"no contribution {contribution_id!r} is held")
+        return self._row_contribution(row)
+
+    def contributions(self, ids: Iterable[str] | None = None) -> list[Contribution]:
+        query = self._contribution_query().order_by(contribution.c.received_at, contribution.c.id)
+        if ids is not None:
+            query = query.where(contribution.c.id.in_(sorted(set(ids))))
+        with self.engine.connect() as conn:
+            return [self._row_contribution(row) for row in conn.execute(query)]
+
+    def statements(
+        self, *, contribution_id: str | None = None, entity_id: str | None = None
+    ) -> Iterator[Statement]:
+        """Statements in entity order, streamed (never all in memory)."""
+        query = select(statement).order_by(statement.c.entity_id, statement.c.id)
+        if contribution_id is not None:
+            query = query.where(statement.c.contribution_id == contribution_id)
+        if entity_id is not None:
+            query = query.where(statement.c.entity_id == entity_id)
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=BATCH).execute(query)
+            for row in result:
+                yield _row_statement(row)
+
+    def entities(
+        self, *, contribution_id: str | None = None, schema: str | None = None
+    ) -> Iterator[StatementEntity]:
+        """Entities assembled from all their statements (optionally one contribution's)."""
+        stream = self.statements(contribution_id=contribution_id)
+        allowed = _schema_names(schema) if schema else None
+        for _, group in groupby(stream, key=lambda stmt: stmt.entity_id):
+            entity = assemble(group)
+            if allowed is None or entity.schema.name in allowed:
+                yield entity
+
+    def entity(self, entity_id: str) -> tuple[StatementEntity, list[Statement]]:
+        stmts = list(self.statements(entity_id=entity_id))
+        if not stmts:
+            raise NotFound(f"no entity {entity_id!r} is held")
+        return assemble(stmts), stmts
+
+    def fingerprints(
+        self, *, contribution_id: str | None = None, entity_id: str | None = None
+    ) -> Iterator[Fingerprint]:
+        query = select(fingerprint).order_by(
+            fingerprint.c.entity_id, fingerprint.c.kind, fingerprint.c.frame, fingerprint.c.value
+        )
+        if contribution_id is not None:
+            query = query.where(fingerprint.c.contribution_id == contribution_id)
+        if entity_id is not None:
+            query = query.where(fingerprint.c.entity_id == entity_id)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=BATCH).execute(query):
+                yield Fingerprint(
+                    entity_id=row.entity_id,
+                    kind=row.kind,
+                    value=row.value,
+                    quality=row.quality,
+                    frame=row.frame,
+                    ts=row.ts,
+                )
+
+    def stats(self) -> Stats:
+        with self.engine.connect() as conn:
+
+            def scalar(query: Any) -> int:
+                return int(conn.execute(query).scalar_one())
+
+            def grouped(column: Any, *where: Any, join: Any = None) -> dict[str, int]:
+                query = select(column, func.count()).group_by(column).order_by(column)
+                if join is not None:
+                    query = query.select_from(join)
+                if where:
+                    query = query.where(and_(*where))
+                return {str(key): int(n) for key, n in conn.execute(query)}
+
+            by_schema = {
+                str(name): int(n)
+                for name, n in conn.execute(
+                    select(statement.c.schema, func.count(func.distinct(statement.c.entity_id)))
+                    .where(statement.c.prop == BASE_ID)
+                    .group_by(statement.c.schema)
+                    .order_by(statement.c.schema)
+                )
+            }
+            return Stats(
+                agencies=scalar(select(func.count()).select_from(agency)),
+                contributions=scalar(select(func.count()).select_from(contribution)),
+                entities=scalar(select(func.count(func.distinct(statement.c.entity_id)))),
+                statements=scalar(select(func.count()).select_from(statement)),
+                fingerprints=scalar(select(func.count()).select_from(fingerprint)),
+                entities_by_schema=by_schema,
+                fingerprints_by_kind=grouped(fingerprint.c.kind),
+                contributions_by_handling=grouped(contribution.c.handling_code),
+                contributions_by_agency=grouped(
+                    agency.c.name,
+                    join=contribution.join(agency, agency.c.id == contribution.c.agency_id),
+                ),
+            )
+
+
+def _schema_names(name: str) -> set[str]:
+    schema = ftm_model.get(name)
+    if schema is None:
+        raise NotFound(f"no schema {name!r} in the FollowTheMoney model")
+    return {schema.name, *(s.name for s in schema.descendants)}
+
+
+__all__: Sequence[str] = ["CaseStore", "ImportResult", "Stats", "fingerprint_id"]

@@ -1,0 +1,133 @@
+"""The case store's tables (SQLAlchemy Core); alembic migrations create them.
+
+Names follow FtM's statement table where it has one; ``contribution_id`` is
+FtM's ``dataset``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC on every engine and read back time-zone aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+agency = Table(
+    "agency",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("country", String(8), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("name"),
+)
+
+contribution = Table(
+    "contribution",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("case_reference", String(200), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("handling_code", String(2), nullable=False),
+    Column("handling_note", Text, nullable=True),
+    Column("source_reliability", String(1), nullable=False),
+    Column("information_assessment", String(1), nullable=False),
+    Column("review_date", Date, nullable=False, index=True),
+    Column("format_version", Integer, nullable=False),
+    Column("members_digest", String(64), nullable=False),
+    Column("entity_count", Integer, nullable=False),
+    Column("fingerprint_count", Integer, nullable=False),
+)
+
+statement = Table(
+    "statement",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("entity_id", String(1024), nullable=False, index=True),
+    Column("canonical_id", String(1024), nullable=False, index=True),
+    Column("prop", String(64), nullable=False),
+    Column("schema", String(64), nullable=False),
+    Column("value", Text, nullable=False),
+    Column(
+        "contribution_id",
+        String(64),
+        ForeignKey("contribution.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("lang", String(16), nullable=True),
+    Column("original_value", Text, nullable=True),
+    Column("first_seen", String(32), nullable=True),
+    Column("last_seen", String(32), nullable=True),
+    Column("external", Boolean, nullable=False, default=False),
+    Column("origin", String(255), nullable=True),
+    Index(None, "prop", "schema"),
+)
+
+fingerprint = Table(
+    "fingerprint",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column(
+        "contribution_id",
+        String(64),
+        ForeignKey("contribution.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("entity_id", String(1024), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("quality", Integer, nullable=True),
+    Column("frame", Integer, nullable=True),
+    Column("ts", Float, nullable=True),
+    Index(None, "kind", "value"),
+)
