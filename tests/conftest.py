@@ -86,7 +86,9 @@ def store(db_url: str) -> Iterator[CaseStore]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings.from_env({"CROSSCHECK_HOME": str(tmp_path / "home"), "CROSSCHECK_DB_URL": db_url})
+    return Settings.from_env(
+        {"CROSSCHECK_HOME": str(tmp_path / "home"), "CROSSCHECK_DB_URL": db_url}
+    )
 
 
 def snapshot(case_store: CaseStore) -> dict[str, list[tuple[Any, ...]]]:

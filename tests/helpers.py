@@ -57,12 +57,20 @@ def fingerprints() -> list[Fingerprint]:
         Fingerprint(entity_id="img-1", kind=FingerprintKind.MD5, value="0" * 31 + "1"),
         Fingerprint(entity_id="img-1", kind=FingerprintKind.PDQ, value="ab" * 32, quality=91),
         Fingerprint(
-            entity_id="vid-1", kind=FingerprintKind.VPDQ_FRAME, value="cd" * 32, quality=80,
-            frame=0, ts=0.0,
+            entity_id="vid-1",
+            kind=FingerprintKind.VPDQ_FRAME,
+            value="cd" * 32,
+            quality=80,
+            frame=0,
+            ts=0.0,
         ),
         Fingerprint(
-            entity_id="vid-1", kind=FingerprintKind.VPDQ_FRAME, value="ce" * 32, quality=77,
-            frame=30, ts=1.0,
+            entity_id="vid-1",
+            kind=FingerprintKind.VPDQ_FRAME,
+            value="ce" * 32,
+            quality=77,
+            frame=30,
+            ts=1.0,
         ),
     ]
 

@@ -16,7 +16,9 @@ def person(**props: list[str]) -> dict[str, Any]:
 
 
 def test_values_become_statements_of_the_contribution() -> None:
-    entity = parse_entity(person(name=["Ana Ruiz"], email=["Ana@Example.ORG"]), contribution_id="c_one")
+    entity = parse_entity(
+        person(name=["Ana Ruiz"], email=["Ana@Example.ORG"]), contribution_id="c_one"
+    )
     stmts = statements_of(entity)
     assert {s.dataset for s in stmts} == {"c_one"}
     email = next(s for s in stmts if s.prop == "email")
@@ -80,8 +82,9 @@ def test_entity_dict_round_trips_through_statements() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
     max_leaves=8,
 )
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from crosscheck import __version__
-from crosscheck.cli.common import ReturnCode, err
+from crosscheck.cli.common import ReturnCode, close_stores
 from crosscheck.cli.demo_cmd import demo
 from crosscheck.cli.entities_cmd import entities
 from crosscheck.cli.export_cmd import export
@@ -38,46 +37,64 @@ app.command("stats")(stats)
 app.command("demo")(demo)
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         typer.echo(f"crosscheck {__version__}")
         raise typer.Exit()
 
 
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the version and exit.",
+        callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """Settings come from CROSSCHECK_* environment variables (see docs/settings.md)."""
+
+
+def _say(message: str) -> None:
+    """One line on stderr, never wrapped, so scripts can read it."""
+    sys.stderr.write(" ".join(message.split()) + "\n")
+    sys.stderr.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return (or exit with) its code."""
-    command = typer.main.get_command(app)
     code: int
     try:
+        command = typer.main.get_command(app)
         command.main(args=argv, prog_name="crosscheck", standalone_mode=False)
         code = ReturnCode.OK
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = ReturnCode.BAD_INPUT
-    except click.exceptions.Abort:
-        err.print("aborted")
+    except typer.Abort:
+        _say("aborted")
         code = ReturnCode.INTERNAL
+    except typer.TyperException as exc:  # usage errors: unknown command, bad option value
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _say(f"crosscheck: error: {exc}")
+        code = ReturnCode.BAD_INPUT
     except BackendError as exc:
-        err.print(f"crosscheck: database error: {_one_line(exc.message)}", markup=False)
+        _say(f"crosscheck: database error: {exc.message}")
         code = ReturnCode.INTERNAL
     except CrosscheckError as exc:
-        err.print(f"crosscheck: error: {_one_line(exc.message)}", markup=False)
+        _say(f"crosscheck: error: {exc.message}")
         code = ReturnCode.BAD_INPUT if exc.status < 500 else ReturnCode.INTERNAL
     except KeyboardInterrupt:
-        err.print("interrupted")
+        _say("interrupted")
         code = ReturnCode.INTERNAL
     except Exception as exc:  # the last line of defence: say what broke, exit 1
-        err.print(f"crosscheck: internal error: {exc.__class__.__name__}: {exc}", markup=False)
+        _say(f"crosscheck: internal error: {exc.__class__.__name__}: {exc}")
         code = ReturnCode.INTERNAL
+    finally:
+        close_stores()
     if argv is None:
         sys.exit(code)
     return code

@@ -40,8 +40,19 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
+_opened: list[CaseStore] = []
+
+
 def store(*, create: bool = False) -> CaseStore:
-    return open_store(settings(), create=create)
+    """The case store of this run; :func:`close_stores` releases it when the command ends."""
+    case_store = open_store(settings(), create=create)
+    _opened.append(case_store)
+    return case_store
+
+
+def close_stores() -> None:
+    while _opened:
+        _opened.pop().engine.dispose()
 
 
 def write_json_lines(records: Iterable[Any]) -> None:
