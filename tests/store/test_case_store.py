@@ -60,6 +60,7 @@ def test_import_and_read_back(store: CaseStore) -> None:
     assert stats.entities_by_schema == {"Image": 1, "Person": 1, "UserAccount": 1, "Video": 1}
     assert stats.fingerprints_by_kind == {"md5": 1, "pdq": 1, "vpdq-frame": 2}
     assert stats.contributions_by_handling == {"H2": 1}
+    assert store.contribution_counts() == {"fr_case_1": (4, 4)}
 
 
 def test_import_is_idempotent(store: CaseStore) -> None:

@@ -38,12 +38,14 @@ def print_summary(case_store: CaseStore) -> None:
         "received",
         "review",
         "entities",
+        "fingerprints",
         title="Contributions",
     )
+    counts = case_store.contribution_counts()
     for item in case_store.contributions():
         received = item.received_at.date().isoformat() if item.received_at else ""
         review = item.review_date.isoformat() if item.review_date else ""
-        count = sum(1 for _ in case_store.entities(contribution_id=item.id))
+        entity_count, fingerprint_count = counts[item.id]
         rows.add_row(
             item.id,
             f"{item.provider.name} ({item.provider.country.upper()})",
@@ -52,7 +54,8 @@ def print_summary(case_store: CaseStore) -> None:
             str(item.evaluation),
             received,
             review,
-            str(count),
+            str(entity_count),
+            str(fingerprint_count),
         )
     common.out.print(rows)
 

@@ -304,6 +304,16 @@ class CaseStore:
         with self.engine.connect() as conn:
             return [self._row_contribution(row) for row in conn.execute(query)]
 
+    def contribution_counts(self) -> dict[str, tuple[int, int]]:
+        """Entities and fingerprints each contribution brought, by contribution id."""
+        query = select(
+            contribution.c.id, contribution.c.entity_count, contribution.c.fingerprint_count
+        )
+        with self.engine.connect() as conn:
+            return {
+                row.id: (row.entity_count, row.fingerprint_count) for row in conn.execute(query)
+            }
+
     def statements(
         self, *, contribution_id: str | None = None, entity_id: str | None = None
     ) -> Iterator[Statement]:
