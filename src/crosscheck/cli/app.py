@@ -11,12 +11,15 @@ import sys
 import typer
 
 from crosscheck import __version__
+from crosscheck.cli.bank_cmd import bank_app
 from crosscheck.cli.common import ReturnCode, close_stores
 from crosscheck.cli.demo_cmd import demo
 from crosscheck.cli.entities_cmd import entities
 from crosscheck.cli.export_cmd import export
+from crosscheck.cli.fingerprint_cmd import fingerprint
 from crosscheck.cli.import_cmd import import_
 from crosscheck.cli.init_cmd import init
+from crosscheck.cli.match_cmd import match
 from crosscheck.cli.show_cmd import show
 from crosscheck.cli.stats_cmd import stats
 from crosscheck.exc import BackendError, CrosscheckError
@@ -34,6 +37,9 @@ app.command("export")(export)
 app.command("entities")(entities)
 app.command("show")(show)
 app.command("stats")(stats)
+app.command("fingerprint")(fingerprint)
+app.add_typer(bank_app, name="bank")
+app.command("match")(match)
 app.command("demo")(demo)
 
 

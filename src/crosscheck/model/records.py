@@ -169,6 +169,9 @@ class Fingerprint(_Record):
     quality: int | None = Field(default=None, ge=0, le=100)
     frame: int | None = Field(default=None, ge=0)
     ts: float | None = Field(default=None, ge=0)
+    # a hash of a changed copy of the picture: "trimmed" (borders cut) or a dihedral
+    # move ("rot90", "flip-h", ...); None for the picture as it is
+    variant: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
 
     @model_validator(mode="before")
     @classmethod
@@ -191,10 +194,14 @@ class Fingerprint(_Record):
             raise ValueError("a vpdq-frame fingerprint needs its frame number and timestamp (ts)")
         if not is_frame and (self.frame is not None or self.ts is not None):
             raise ValueError(f"a {self.kind.value} fingerprint has no frame or timestamp")
+        if self.kind not in PERCEPTUAL and self.variant is not None:
+            raise ValueError(f"a {self.kind.value} fingerprint has no variant")
         return self
 
     @property
     def key(self) -> str:
         """A deterministic id, the same wherever the same fingerprint is seen."""
         parts = [self.entity_id, self.kind.value, self.value, str(self.frame), repr(self.ts)]
+        if self.variant is not None:
+            parts.append(self.variant)
         return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()

@@ -245,6 +245,7 @@ class CaseStore:
                 "quality": fp.quality,
                 "frame": fp.frame,
                 "ts": fp.ts,
+                "variant": fp.variant,
             }
             for fp in fingerprints
         )
@@ -349,7 +350,11 @@ class CaseStore:
         self, *, contribution_id: str | None = None, entity_id: str | None = None
     ) -> Iterator[Fingerprint]:
         query = select(fingerprint).order_by(
-            fingerprint.c.entity_id, fingerprint.c.kind, fingerprint.c.frame, fingerprint.c.value
+            fingerprint.c.entity_id,
+            fingerprint.c.kind,
+            fingerprint.c.frame,
+            fingerprint.c.variant,
+            fingerprint.c.value,
         )
         if contribution_id is not None:
             query = query.where(fingerprint.c.contribution_id == contribution_id)
@@ -364,6 +369,7 @@ class CaseStore:
                     quality=row.quality,
                     frame=row.frame,
                     ts=row.ts,
+                    variant=row.variant,
                 )
 
     def stats(self) -> Stats:

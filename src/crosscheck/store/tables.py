@@ -129,5 +129,43 @@ fingerprint = Table(
     Column("quality", Integer, nullable=True),
     Column("frame", Integer, nullable=True),
     Column("ts", Float, nullable=True),
+    Column("variant", String(32), nullable=True),
     Index(None, "kind", "value"),
+)
+
+bank = Table(
+    "bank",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("version", Integer, nullable=False),  # bumped by every import: index caches key on it
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("name"),
+)
+
+bank_entry = Table(
+    "bank_entry",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bank_id", Integer, ForeignKey("bank.id"), nullable=False, index=True),
+    Column("ref", String(1024), nullable=False),
+    Column("md5", String(32), nullable=True, index=True),
+    Column("sha1", String(40), nullable=True, index=True),
+    Column("sha256", String(64), nullable=True, index=True),
+    Column("pdq", String(64), nullable=True),
+    Column("category", String(64), nullable=True),
+    Column("series", String(255), nullable=True),
+    Column("victim_identified", Boolean, nullable=True),
+)
+
+bank_frame = Table(
+    "bank_frame",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", Integer, ForeignKey("bank_entry.id"), nullable=False, index=True),
+    Column("frame", Integer, nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("pdq", String(64), nullable=False),
+    Column("quality", Integer, nullable=True),
 )

@@ -1,0 +1,1 @@
+"""Matching structures: exact Hamming search over PDQ hashes, checked against brute force."""

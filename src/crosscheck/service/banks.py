@@ -1,0 +1,88 @@
+"""Use cases for banks: import a hash list, list banks, export one, open a matcher."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from crosscheck.exchange import PackageReader
+from crosscheck.exchange.banks import BankFormat, read_bank, write_vics
+from crosscheck.fingerprints.record import FileRecord, FrameRecord
+from crosscheck.model import FingerprintKind
+from crosscheck.model.banks import BankEntry
+from crosscheck.service.triage import BankMatcher, MatchOptions, MatchRow
+from crosscheck.settings import Settings
+from crosscheck.store import BankInfo, BankStore
+from crosscheck.store.case_store import CaseStore
+
+
+def bank_store(store: CaseStore) -> BankStore:
+    return BankStore(store.engine)
+
+
+def import_bank(store: CaseStore, path: Path, name: str, fmt: BankFormat) -> tuple[BankInfo, int]:
+    """Read the whole file in one transaction: a bad line leaves the bank as it was."""
+    return bank_store(store).import_entries(
+        name, fmt.value, read_bank(path, fmt), datetime.now(UTC)
+    )
+
+
+def export_bank(store: CaseStore, name: str, stream: IO[bytes]) -> int:
+    banks = bank_store(store)
+    info = banks.bank(name)
+    return write_vics((entry for _, entry in banks.entries(info.id)), stream)
+
+
+def matcher(store: CaseStore, name: str, settings: Settings, options: MatchOptions) -> BankMatcher:
+    banks = bank_store(store)
+    return BankMatcher(banks, banks.bank(name), options, cache_dir=settings.home / "index")
+
+
+def matches_as_vics(rows: list[MatchRow], stream: IO[bytes]) -> int:
+    """Matched items as VICS 2.0, with the Category of the bank entry they matched."""
+    seen: set[tuple[str, str | None]] = set()
+    entries: list[BankEntry] = []
+    for row in rows:
+        key = (row.item, row.category)
+        if key in seen:
+            continue
+        seen.add(key)
+        entries.append(
+            BankEntry(
+                ref=row.item,
+                md5=row.md5,
+                sha1=row.sha1,
+                category=row.category,
+                series=row.series,
+                victim_identified=row.victim_identified,
+            )
+        )
+    return write_vics(entries, stream)
+
+
+def records_from_package(store_path: Path) -> Iterator[FileRecord]:
+    """The files a contribution package describes, rebuilt from its fingerprints (no media)."""
+    reader = PackageReader(store_path)
+    reader.check()
+    names: dict[str, str] = {}
+    for entity in reader.entities():
+        if entity.id is not None:
+            names[entity.id] = (entity.get("fileName") or [entity.id])[0]
+    records: dict[str, FileRecord] = {}
+    for fp in reader.fingerprints():
+        record = records.setdefault(
+            fp.entity_id, FileRecord(path=names.get(fp.entity_id, fp.entity_id))
+        )
+        if fp.kind is FingerprintKind.PDQ:
+            if fp.variant is None:
+                record.pdq, record.pdq_quality = fp.value, fp.quality
+            else:
+                record.pdq_variants[fp.variant] = (fp.value, fp.quality or 0)
+        elif fp.kind is FingerprintKind.VPDQ_FRAME:
+            record.vpdq = record.vpdq or []
+            record.vpdq.append(FrameRecord(fp.frame or 0, fp.ts or 0.0, fp.quality or 0, fp.value))
+        else:
+            setattr(record, fp.kind.value, fp.value)
+    yield from records.values()
