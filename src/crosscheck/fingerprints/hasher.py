@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crosscheck.fingerprints.digests import digest_bytes, digest_stream
-from crosscheck.fingerprints.metadata import image_metadata
 from crosscheck.fingerprints.pdq import UnreadableImage, dihedral, load_rgb, pdq, trim_borders
 from crosscheck.fingerprints.record import FileRecord, FrameRecord
 from crosscheck.fingerprints.sniff import Category, sniff
@@ -53,13 +52,13 @@ def fingerprint(display: str, source: Path | bytes, options: HashOptions) -> Fil
 
 def _image(record: FileRecord, source: Path | bytes, options: HashOptions) -> None:
     try:
-        pixels, image = load_rgb(source, draft=options.draft)
+        pixels, metadata = load_rgb(source, draft=options.draft, read_metadata=True)
     except UnreadableImage as exc:
         record.error = f"image not decodable: {exc}"
         return
     hashed = pdq(pixels)
     record.pdq, record.pdq_quality = hashed.hex, hashed.quality
-    record.metadata = image_metadata(image)
+    record.metadata = metadata
     if options.trim:
         trimmed = trim_borders(pixels)
         if trimmed is not None:

@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pdqhash
 from numpy.typing import NDArray
 from PIL import Image
+
+from crosscheck.fingerprints.metadata import image_metadata
 
 # JPEG draft decoding stops at the first scale whose shorter side is at least this
 DRAFT_MIN_SIDE = 512
@@ -47,16 +50,21 @@ def bombs_are_errors() -> Iterator[None]:
         yield
 
 
-def load_rgb(source: Path | bytes, *, draft: bool = True) -> tuple[Pixels, Image.Image]:
-    """Decode an image to an RGB array; returns the array and the opened image (for EXIF)."""
+def load_rgb(
+    source: Path | bytes, *, draft: bool = True, read_metadata: bool = False
+) -> tuple[Pixels, dict[str, Any]]:
+    """Decode an image to an RGB array, and (if asked) read its metadata while it is open."""
     try:
-        with bombs_are_errors():
-            image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+        with (
+            bombs_are_errors(),
+            Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image,
+        ):
+            metadata = image_metadata(image) if read_metadata else {}  # before draft: true size
             if draft and image.format == "JPEG":
                 image.draft("RGB", (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             image.load()
             rgb = image if image.mode == "RGB" else image.convert("RGB")
-            return np.asarray(rgb, dtype=np.uint8), image
+            return np.asarray(rgb, dtype=np.uint8), metadata
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise UnreadableImage(f"{exc.__class__.__name__}: {exc}") from exc
     except Image.DecompressionBombWarning as exc:

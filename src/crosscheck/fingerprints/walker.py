@@ -125,8 +125,12 @@ def _escapes(name: str) -> bool:
 def _archive(
     stream: BinaryIO, head: bytes, display: str, depth: int, limits: WalkLimits, budget: _Budget
 ) -> Iterator[Task]:
+    # problems of the archive as a whole are reported on "<archive>!", beside the
+    # archive's own row (which keeps its digests)
     if depth > limits.max_depth:
-        yield Task(display, None, f"archive nested deeper than {limits.max_depth}, not opened")
+        yield Task(
+            display + SEPARATOR, None, f"archive nested deeper than {limits.max_depth}, not opened"
+        )
         return
     try:
         if head.startswith(b"PK"):
@@ -134,7 +138,7 @@ def _archive(
         else:
             yield from _tar_or_gzip(stream, head, display, depth, limits, budget)
     except DAMAGED as exc:
-        yield Task(display, None, f"archive damaged: {exc}")
+        yield Task(display + SEPARATOR, None, f"archive damaged: {exc}")
 
 
 def _member(
