@@ -12,22 +12,8 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import app as cli_app
-from crosscheck.cli.app import main
+from tests.cli.conftest import run
 from tests.helpers import make_package
-
-
-@pytest.fixture
-def env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    monkeypatch.setenv("CROSSCHECK_HOME", str(home))
-    monkeypatch.setenv("CROSSCHECK_DB_URL", db_url)
-    return home
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_import_export_show_entities_stats(

@@ -90,3 +90,14 @@ def test_from_hex_refuses_bad_input() -> None:
         from_hex(["zz" * 32])
     with pytest.raises(InvalidData):
         from_hex(["ab" * 31])
+
+
+def test_block_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("crosscheck.index.pdq_index.BLOCK_ROWS", 64)
+    rng = np.random.default_rng(11)
+    bank = rng.integers(0, 256, size=(1000, 32), dtype=np.uint8)
+    index = PdqIndex(bank[:500])
+    index.add(bank[500:])  # a second add fills the last block, then opens new ones
+    queries = np.concatenate([near_copies(rng, bank[::7], 8), bank[-3:]])
+    assert len(index) == 1000
+    assert index.search(queries, 31).triples() == brute_force(queries, bank, 31)

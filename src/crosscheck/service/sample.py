@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from PIL import Image, ImageDraw
+
 from crosscheck.exchange import Manifest, write_package
 from crosscheck.model import (
     Agency,
@@ -126,3 +129,30 @@ def sample_contribution() -> tuple[Contribution, list[dict[str, Any]], list[Fing
 def write_sample_package(path: Path) -> Manifest:
     contribution, entities, fingerprints = sample_contribution()
     return write_package(path, contribution, entities, fingerprints)
+
+
+def picture(width: int = 640, height: int = 480, seed: int = 0) -> Image.Image:
+    """A gradient with a few coloured shapes: enough structure for a high-quality PDQ hash."""
+    rng = np.random.default_rng(seed)
+    x = np.linspace(0, 255, width, dtype=np.float32)
+    y = np.linspace(0, 255, height, dtype=np.float32)[:, None]
+    base = np.stack(
+        [
+            np.broadcast_to(x, (height, width)),
+            np.broadcast_to(y, (height, width)),
+            (x[None, :] + y) / 2,
+        ],
+        axis=2,
+    ).astype(np.uint8)
+    image = Image.fromarray(base, "RGB")
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x0, y0 = int(rng.integers(0, width - 40)), int(rng.integers(0, height - 40))
+        x1 = x0 + int(rng.integers(20, max(21, width // 3)))
+        y1 = y0 + int(rng.integers(20, max(21, height // 3)))
+        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
+        if rng.random() < 0.5:
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
+        else:
+            draw.rectangle((x0, y0, x1, y1), fill=colour)
+    return image

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from crosscheck.exc import BackendError, Conflict, NotFound
+from crosscheck.exc import BackendError, InvalidData, NotFound
 from crosscheck.model.banks import BankEntry, BankFrame
 from crosscheck.store.tables import bank, bank_entry, bank_frame
 
@@ -95,10 +95,10 @@ class BankStore:
                             ],
                         )
                     added += len(batch)
+                if added == 0:  # raised inside the transaction: the new bank goes too
+                    raise InvalidData(f"bank {name}: the file holds no hash; nothing was imported")
         except SQLAlchemyError as exc:
             raise BackendError(f"storing bank {name} failed: {exc.__class__.__name__}") from exc
-        if added == 0:
-            raise Conflict(f"bank {name}: the file holds no hash; nothing was imported")
         return self.bank(name), added
 
     def banks(self) -> list[BankInfo]:
