@@ -38,7 +38,11 @@ def _make(args: tuple[Path, int]) -> None:
 
 def generate(folder: Path, count: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    todo = [(folder / f"img{i:06}.jpg", i) for i in range(count) if not (folder / f"img{i:06}.jpg").exists()]
+    todo = [
+        (folder / f"img{i:06}.jpg", i)
+        for i in range(count)
+        if not (folder / f"img{i:06}.jpg").exists()
+    ]
     if todo:
         print(f"generating {len(todo)} JPEGs in {folder} ...")
         with ProcessPoolExecutor() as pool:
@@ -55,7 +59,9 @@ def peer(files: list[Path]) -> dict[str, str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
@@ -66,12 +72,16 @@ def main() -> None:
     total_mb = sum(f.stat().st_size for f in files) / 1e6
     for path in files:  # warm the page cache for both contenders alike
         path.read_bytes()
-    print(f"{len(files)} JPEGs, {total_mb:,.0f} MB, sizes {SIZES[0]} to {SIZES[-1]}, cores {os.cpu_count()}")
+    print(
+        f"{len(files)} JPEGs, {total_mb:,.0f} MB, sizes {SIZES[0]} to {SIZES[-1]}, cores {os.cpu_count()}"
+    )
 
     start = time.perf_counter()
     baseline = peer(files)
     peer_s = time.perf_counter() - start
-    print(f"peer, one process, Pillow full decode + pdqhash: {peer_s:.1f} s, {len(files) / peer_s:,.1f} files/s")
+    print(
+        f"peer, one process, Pillow full decode + pdqhash: {peer_s:.1f} s, {len(files) / peer_s:,.1f} files/s"
+    )
 
     start = time.perf_counter()
     records = list(fingerprint_paths([folder], HashOptions(), workers=args.workers))
@@ -81,7 +91,9 @@ def main() -> None:
         f"{len(records) / ours_s:,.1f} files/s, {total_mb / ours_s:,.1f} MB/s"
     )
     distances = [
-        bin(int(r.pdq, 16) ^ int(baseline[r.path], 16)).count("1") for r in records if r.pdq and r.path in baseline
+        bin(int(r.pdq, 16) ^ int(baseline[r.path], 16)).count("1")
+        for r in records
+        if r.pdq and r.path in baseline
     ]
     print(
         f"PDQ draft vs full decode over {len(distances)} files: mean {np.mean(distances):.2f} bits, "

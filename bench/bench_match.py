@@ -94,7 +94,7 @@ def main() -> None:
     peer_triples: list[tuple[int, int, int]] = []
     start = time.perf_counter()
     for i in range(len(sample)):
-        lims, dist, rows = peer.range_search(sample[i : i + 1], THRESHOLD + 1)
+        _lims, dist, rows = peer.range_search(sample[i : i + 1], THRESHOLD + 1)
         peer_triples.extend((i, int(r), int(d)) for r, d in zip(rows, dist, strict=True))
     peer_s = time.perf_counter() - start
     peer_qps = len(sample) / peer_s

@@ -17,12 +17,16 @@ from pathlib import Path
 from crosscheck.fingerprints.hasher import HashOptions
 from crosscheck.service.seizure import fingerprint_paths
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "media" / "tmk" / "sample-videos"
+DEFAULT = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "media" / "tmk" / "sample-videos"
+)
 
 
 def run(folders: list[Path], interval: float, workers: int) -> tuple[float, float, int]:
     start = time.perf_counter()
-    records = list(fingerprint_paths(folders, HashOptions(video_interval=interval), workers=workers))
+    records = list(
+        fingerprint_paths(folders, HashOptions(video_interval=interval), workers=workers)
+    )
     wall = time.perf_counter() - start
     seconds = sum(float(r.metadata.get("duration") or 0) for r in records if r.vpdq)
     frames = sum(len(r.vpdq or ()) for r in records)
@@ -30,7 +34,9 @@ def run(folders: list[Path], interval: float, workers: int) -> tuple[float, floa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--folder", type=Path, default=DEFAULT)
     parser.add_argument("--repeat", type=int, default=3, help="walk the folder this many times")
     parser.add_argument("--workers", type=int, default=os.cpu_count())

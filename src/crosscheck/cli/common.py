@@ -33,6 +33,8 @@ class TableOrJson(StrEnum):
 
 
 out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:
+    out.width = max(out.width, 160)  # piped to a file or a pager: no need to squeeze tables
 err = Console(stderr=True, highlight=False)
 
 

@@ -64,15 +64,15 @@ def match(
     rows: list[MatchRow] = []
     files = 0
     with FileProgress("matching", _count_files(paths)) as progress:
+        packages = [p for p in paths if _is_package(p)]
+        plain = [p for p in paths if p not in packages]
 
         def records() -> Iterator[FileRecord]:
             nonlocal files
-            plain = [p for p in paths if not _is_package(p)]
-            for path in paths:
-                if _is_package(path):
-                    for record in records_from_package(path):
-                        files += 1
-                        yield record
+            for path in packages:
+                for record in records_from_package(path):
+                    files += 1
+                    yield record
             hashing = HashOptions(dihedral=dihedral, video_interval=video_interval)
             for record in fingerprint_paths(plain, hashing, workers=workers):
                 files += 1
