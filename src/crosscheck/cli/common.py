@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
+import typer
 from rich.console import Console
 
 from crosscheck.model import Contribution
@@ -31,6 +32,15 @@ class TableOrJson(StrEnum):
     table = "table"
     json = "json"
 
+
+# options that `fingerprint` and `match` share
+Workers = Annotated[int | None, typer.Option(help="Processes (default: every core)", min=1)]
+VideoInterval = Annotated[
+    float, typer.Option(help="Seconds between hashed video frames; 0 = every frame", min=0)
+]
+Dihedral = Annotated[
+    bool, typer.Option("--dihedral", help="Also hash/match the 7 rotated and mirrored versions")
+]
 
 out = Console(highlight=False, soft_wrap=True)
 if not out.is_terminal:

@@ -84,15 +84,9 @@ def fingerprint(
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help="jsonl: one JSON object per file on stdout")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Processes (default: every core)", min=1)
-    ] = None,
-    dihedral: Annotated[
-        bool, typer.Option("--dihedral", help="Also hash the 7 rotated/mirrored versions")
-    ] = False,
-    video_interval: Annotated[
-        float, typer.Option(help="Seconds between hashed video frames; 0 = every frame", min=0)
-    ] = 1.0,
+    workers: common.Workers = None,
+    dihedral: common.Dihedral = False,
+    video_interval: common.VideoInterval = 1.0,
     full_decode: Annotated[
         bool, typer.Option("--full-decode", help="Decode JPEGs at full size (slower)")
     ] = False,

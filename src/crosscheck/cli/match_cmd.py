@@ -42,13 +42,9 @@ def match(
     fmt: Annotated[
         common.TableOrJsonl, typer.Option("--format", "-f", help="table or jsonl")
     ] = common.TableOrJsonl.table,
-    dihedral: Annotated[
-        bool, typer.Option("--dihedral", help="Also match rotated/mirrored copies")
-    ] = False,
-    video_interval: Annotated[
-        float, typer.Option(help="Seconds between hashed video frames; 0 = every frame", min=0)
-    ] = 1.0,
-    workers: Annotated[int | None, typer.Option(help="Processes (default: every core)")] = None,
+    dihedral: common.Dihedral = False,
+    video_interval: common.VideoInterval = 1.0,
+    workers: common.Workers = None,
     vics_out: Annotated[
         Path | None, typer.Option("--vics-out", help="Also write the matches as VICS 2.0 JSON")
     ] = None,
