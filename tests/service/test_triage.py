@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from crosscheck.fingerprints.hasher import HashOptions
@@ -144,3 +145,19 @@ def test_threshold_edges(store: CaseStore, threshold: int) -> None:
     )
     assert ("aaa-orig.jpg", "pdq") in found["aaa-orig.jpg"]
     assert (("aaa-orig.jpg", "pdq") in found.get("blur-a-lot.jpg", set())) == (threshold > 0)
+
+
+def test_index_cache_is_used_and_renewed_by_a_new_import(store: CaseStore, tmp_path: Path) -> None:
+    from crosscheck.service.triage import load_pdq_hashes
+
+    banks = BankStore(store.engine)
+    banks.import_entries("c", "pdq-text", [BankEntry(ref="a", pdq="a" * 64)], NOW)
+    cache = tmp_path / "index"
+    hashes, _ = load_pdq_hashes(banks, banks.bank("c"), cache)
+    assert len(list(cache.glob("*.npy"))) == 2 and len(hashes) == 1
+    again, _ = load_pdq_hashes(banks, banks.bank("c"), cache)
+    assert isinstance(again, np.memmap)  # read back from the cache
+    banks.import_entries("c", "pdq-text", [BankEntry(ref="b", pdq="b" * 64)], NOW)
+    renewed, renewed_ids = load_pdq_hashes(banks, banks.bank("c"), cache)
+    assert len(renewed) == 2 and len(renewed_ids) == 2
+    assert len(list(cache.glob("*.npy"))) == 2  # the stale cache was removed

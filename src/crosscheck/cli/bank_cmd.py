@@ -27,7 +27,7 @@ def import_(
     """Import a hash list into a bank, in one transaction (a bad line imports nothing)."""
     case_store = common.store(create=True)
     with common.err.status(f"importing {file} ..."):
-        info, added = import_bank(case_store, file, name, fmt)
+        info, added = import_bank(case_store, file, name, fmt, common.settings())
     common.out.print(
         f"bank {info.name}: {added} entries added; now {info.entries} entries, "
         f"{info.pdq_hashes} PDQ hashes, {info.video_frames} video frames"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ from crosscheck.exchange.banks import BankFormat, read_bank, write_vics
 from crosscheck.fingerprints.record import FileRecord, FrameRecord
 from crosscheck.model import FingerprintKind
 from crosscheck.model.banks import BankEntry
-from crosscheck.service.triage import BankMatcher, MatchOptions, MatchRow
+from crosscheck.service.triage import BankMatcher, MatchOptions, MatchRow, load_pdq_hashes
 from crosscheck.settings import Settings
 from crosscheck.store import BankInfo, BankStore
 from crosscheck.store.case_store import CaseStore
@@ -22,11 +23,21 @@ def bank_store(store: CaseStore) -> BankStore:
     return BankStore(store.engine)
 
 
-def import_bank(store: CaseStore, path: Path, name: str, fmt: BankFormat) -> tuple[BankInfo, int]:
-    """Read the whole file in one transaction: a bad line leaves the bank as it was."""
-    return bank_store(store).import_entries(
-        name, fmt.value, read_bank(path, fmt), datetime.now(UTC)
-    )
+def import_bank(
+    store: CaseStore, path: Path, name: str, fmt: BankFormat, settings: Settings
+) -> tuple[BankInfo, int]:
+    """Read the whole file in one transaction (a bad line leaves the bank as it was), then
+    write the bank's PDQ index cache, so that the first match starts at once."""
+    banks = bank_store(store)
+    info, added = banks.import_entries(name, fmt.value, read_bank(path, fmt), datetime.now(UTC))
+    load_pdq_hashes(banks, info, index_dir(settings))
+    return info, added
+
+
+def index_dir(settings: Settings) -> Path:
+    """One cache folder per database, so two stores under one home never share a cache."""
+    database = hashlib.sha1(settings.db_url.encode()).hexdigest()[:12]
+    return settings.home / "index" / database
 
 
 def export_bank(store: CaseStore, name: str, stream: IO[bytes]) -> int:
@@ -37,7 +48,7 @@ def export_bank(store: CaseStore, name: str, stream: IO[bytes]) -> int:
 
 def matcher(store: CaseStore, name: str, settings: Settings, options: MatchOptions) -> BankMatcher:
     banks = bank_store(store)
-    return BankMatcher(banks, banks.bank(name), options, cache_dir=settings.home / "index")
+    return BankMatcher(banks, banks.bank(name), options, cache_dir=index_dir(settings))
 
 
 def matches_as_vics(rows: list[MatchRow], stream: IO[bytes]) -> int:

@@ -63,7 +63,8 @@ def load_pdq_hashes(
 ) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
     """The bank's PDQ hashes and their entry ids, from the cache when it is current."""
     if cache_dir is not None:
-        stem = cache_dir / f"bank-{info.id}-v{info.version}"
+        stamp = info.updated_at.strftime("%Y%m%dT%H%M%S%f")
+        stem = cache_dir / f"bank-{info.id}-v{info.version}-{stamp}-{info.pdq_hashes}"
         hashes_file, ids_file = stem.with_suffix(".pdq.npy"), stem.with_suffix(".ids.npy")
         if hashes_file.exists() and ids_file.exists():
             return np.load(hashes_file, mmap_mode="r"), np.load(ids_file, mmap_mode="r")
