@@ -1,0 +1,1 @@
+"""Text intelligence: identifiers, language, regional variety with its evidence."""
