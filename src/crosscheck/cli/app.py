@@ -22,6 +22,7 @@ from crosscheck.cli.init_cmd import init
 from crosscheck.cli.match_cmd import match
 from crosscheck.cli.show_cmd import show
 from crosscheck.cli.stats_cmd import stats
+from crosscheck.cli.text_cmd import text_app
 from crosscheck.exc import BackendError, CrosscheckError
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.command("stats")(stats)
 app.command("fingerprint")(fingerprint)
 app.add_typer(bank_app, name="bank")
 app.command("match")(match)
+app.add_typer(text_app, name="text")
 app.command("demo")(demo)
 
 
