@@ -6,6 +6,7 @@ fields, and the HTTP status it maps to (for the hub's API)::
     CrosscheckError                 status 500
     ├── InvalidData                 status 400  bad values: a record, an entity, a fingerprint
     │   └── InvalidPackage          status 400  a contribution package that cannot be trusted
+    ├── Forbidden                   status 403  not for this agency (said the same way as not found)
     ├── NotFound                    status 404  an id that names nothing held
     ├── Conflict                    status 409  an id already held with other content
     ├── NotInitialised              status 409  the store has no schema yet (run `crosscheck init`)
@@ -53,6 +54,12 @@ class InvalidPackage(InvalidData):
         self.source = source
         self.member = member
         self.problem = problem
+
+
+class Forbidden(CrosscheckError):
+    """The caller may not see or do this."""
+
+    status = 403
 
 
 class NotFound(CrosscheckError):

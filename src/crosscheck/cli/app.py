@@ -17,6 +17,7 @@ from crosscheck.cli.demo_cmd import demo
 from crosscheck.cli.entities_cmd import entities
 from crosscheck.cli.export_cmd import export
 from crosscheck.cli.fingerprint_cmd import fingerprint
+from crosscheck.cli.hub_cmd import agency_app, audit_app, hit_app, hits, inbox, sign
 from crosscheck.cli.import_cmd import import_
 from crosscheck.cli.init_cmd import init
 from crosscheck.cli.match_cmd import match
@@ -42,6 +43,12 @@ app.command("fingerprint")(fingerprint)
 app.add_typer(bank_app, name="bank")
 app.command("match")(match)
 app.add_typer(text_app, name="text")
+app.add_typer(agency_app, name="agency")
+app.command("sign")(sign)
+app.command("hits")(hits)
+app.command("inbox")(inbox)
+app.add_typer(hit_app, name="hit")
+app.add_typer(audit_app, name="audit")
 app.command("demo")(demo)
 
 

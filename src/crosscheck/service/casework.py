@@ -12,6 +12,7 @@ from crosscheck.exchange.manifest import FORMAT_VERSION
 from crosscheck.model import entity_dict
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore, ImportResult, make_engine
+from crosscheck.store.audit_log import AuditLog
 
 Clock = Callable[[], datetime]
 
@@ -62,7 +63,13 @@ def export_contribution(store: CaseStore, contribution_id: str, out: Path) -> Ma
     """Write what is held of one contribution as a package at ``out``."""
     held = store.contribution(contribution_id)
     entities = (entity_dict(e) for e in store.entities(contribution_id=contribution_id))
-    return write_package(out, held, entities, store.fingerprints(contribution_id=contribution_id))
+    manifest = write_package(
+        out, held, entities, store.fingerprints(contribution_id=contribution_id)
+    )
+    AuditLog(store.engine).append(
+        held.provider.name, "disclosure", contribution_id, {"exported_to": str(out)}
+    )
+    return manifest
 
 
 __all__ = ["FORMAT_VERSION", "Imported", "export_contribution", "import_package", "open_store"]

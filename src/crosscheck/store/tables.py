@@ -169,3 +169,63 @@ bank_frame = Table(
     Column("pdq", String(64), nullable=False),
     Column("quality", Integer, nullable=True),
 )
+
+agency_key = Table(
+    "agency_key",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False, index=True),
+    Column("key_id", String(16), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("key_id"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column(
+        "action", String(32), nullable=False
+    ),  # collection, access, disclosure, combination, ...
+    Column("subject", String(1024), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+hit = Table(
+    "hit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ref", String(32), nullable=False),
+    Column("signal", String(32), nullable=False),
+    Column("distance", Integer, nullable=False),
+    Column(
+        "contribution_id", String(64), ForeignKey("contribution.id"), nullable=False, index=True
+    ),
+    Column("entity_id", String(1024), nullable=False),
+    Column(
+        "other_contribution_id",
+        String(64),
+        ForeignKey("contribution.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("other_entity_id", String(1024), nullable=False),
+    Column("status", String(16), nullable=False),  # pending, released, declined
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("ref"),
+    UniqueConstraint(
+        "signal",
+        "contribution_id",
+        "entity_id",
+        "other_contribution_id",
+        "other_entity_id",
+        name="uq_hit_pair",
+    ),
+)

@@ -1,0 +1,186 @@
+"""Ed25519 signatures of contribution packages (``signature.json`` beside the manifest).
+
+The signature covers the manifest's SHA-256 and the digest over all members
+(which the manifest lists), with the signing agency and time: once the
+reader has checked every member against the manifest, a valid signature
+vouches for the whole package. Altering any byte, or moving the signature to
+another package, breaks it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import zipfile
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from crosscheck.exc import InvalidData, InvalidPackage
+from crosscheck.exchange.manifest import MANIFEST
+
+SIGNATURE = "signature.json"
+CONTEXT = b"crosscheck-contribution-signature-v1"
+
+
+@dataclass(frozen=True)
+class Signature:
+    agency: str
+    key_id: str
+    manifest_sha256: str
+    members_digest: str
+    signed_at: str
+    value: bytes
+
+    def message(self) -> bytes:
+        return b"\n".join(
+            [CONTEXT, self.agency.encode(), self.key_id.encode(), self.manifest_sha256.encode(),
+             self.members_digest.encode(), self.signed_at.encode()]
+        )  # fmt: skip
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "format": "crosscheck-signature",
+                "version": 1,
+                "algorithm": "ed25519",
+                "agency": self.agency,
+                "key_id": self.key_id,
+                "manifest_sha256": self.manifest_sha256,
+                "members_digest": self.members_digest,
+                "signed_at": self.signed_at,
+                "signature": base64.b64encode(self.value).decode(),
+            },
+            option=orjson.OPT_INDENT_2,
+        )
+
+
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def public_hex(public: Ed25519PublicKey) -> str:
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+
+
+def public_from_hex(value: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(bytes.fromhex(value))
+
+
+def new_key(path: Path) -> Ed25519PrivateKey:
+    """A new key pair; the private key is written once, readable by its owner only."""
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise InvalidData(f"{path}: a key file is already there; it is never overwritten") from exc
+    with os.fdopen(fd, "wb") as stream:
+        stream.write(pem)
+    return private
+
+
+def load_key(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise InvalidData(f"{path}: not a readable Ed25519 private key ({exc})") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InvalidData(f"{path}: not an Ed25519 private key")
+    return key
+
+
+def _manifest_parts(path: Path) -> tuple[str, str, str]:
+    with zipfile.ZipFile(path) as archive:
+        raw = archive.read(MANIFEST)
+    manifest = orjson.loads(raw)
+    digest = hashlib.sha256()
+    for name in sorted(manifest["members"]):
+        digest.update(f"{name}\x1f{manifest['members'][name]['sha256']}\n".encode())
+    return (
+        hashlib.sha256(raw).hexdigest(),
+        digest.hexdigest(),
+        manifest["contribution"]["provider"]["name"],
+    )
+
+
+def sign_package(path: Path, private: Ed25519PrivateKey, agency: str) -> Signature:
+    """Add (or replace) ``signature.json`` in the package at ``path``."""
+    manifest_sha256, members_digest, provider = _manifest_parts(path)
+    if provider != agency:
+        raise InvalidData(f"{path}: the package is provided by {provider!r}, not {agency!r}")
+    unsigned = Signature(
+        agency, key_id(private.public_key()), manifest_sha256, members_digest,
+        datetime.now(UTC).isoformat(timespec="seconds"), b"",
+    )  # fmt: skip
+    signature = Signature(**{**unsigned.__dict__, "value": private.sign(unsigned.message())})
+    tmp = path.with_name(f".{path.name}.signing")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w") as target:
+        for info in source.infolist():
+            if info.filename != SIGNATURE:
+                target.writestr(info, source.read(info.filename))
+        entry = zipfile.ZipInfo(SIGNATURE, date_time=(1980, 1, 1, 0, 0, 0))
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        target.writestr(entry, signature.to_json())
+    tmp.replace(path)
+    return signature
+
+
+def read_signature(path: Path) -> Signature | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if SIGNATURE not in archive.namelist():
+                return None
+            raw = archive.read(SIGNATURE)
+    except FileNotFoundError as exc:
+        raise InvalidPackage(str(path), "no such file") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise InvalidPackage(str(path), f"not a readable zip archive ({exc})") from exc
+    try:
+        data = orjson.loads(raw)
+        return Signature(
+            agency=str(data["agency"]),
+            key_id=str(data["key_id"]),
+            manifest_sha256=str(data["manifest_sha256"]),
+            members_digest=str(data["members_digest"]),
+            signed_at=str(data["signed_at"]),
+            value=base64.b64decode(data["signature"], validate=True),
+        )
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise InvalidPackage(str(path), f"signature unreadable ({exc})", SIGNATURE) from exc
+
+
+def verify_package(path: Path, public: Ed25519PublicKey, agency: str) -> Signature:
+    """Check the package's signature against ``agency``'s key; raise InvalidPackage if it fails."""
+    signature = read_signature(path)
+    if signature is None:
+        raise InvalidPackage(str(path), "not signed", SIGNATURE)
+    manifest_sha256, members_digest, provider = _manifest_parts(path)
+    problems = []
+    if signature.agency != agency or provider != agency:
+        problems.append(
+            f"signed by {signature.agency!r} for provider {provider!r}, expected {agency!r}"
+        )
+    if signature.key_id != key_id(public):
+        problems.append("signed with another key than the agency's")
+    if (signature.manifest_sha256, signature.members_digest) != (manifest_sha256, members_digest):
+        problems.append("the signature is for another manifest (altered or moved)")
+    if not problems:
+        try:
+            public.verify(signature.value, signature.message())
+        except InvalidSignature:
+            problems.append("the signature does not verify")
+    if problems:
+        raise InvalidPackage(str(path), "; ".join(problems), SIGNATURE)
+    return signature

@@ -1,0 +1,62 @@
+"""The hub's CLI: agencies, signing, signed import, hits, inbox, release, audit verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crosscheck.exchange import write_package
+from crosscheck.model import Fingerprint
+from tests.cli.conftest import run
+from tests.helpers import contribution
+
+
+def make(tmp_path: Path, name: str, agency: str, country: str, cid: str) -> Path:
+    path = tmp_path / f"{name}.zip"
+    entities = [{"id": f"{name}-img", "schema": "Image", "properties": {"fileName": ["x.jpg"]}}]
+    prints = [Fingerprint(entity_id=f"{name}-img", kind="sha256", value="a" * 64)]
+    write_package(
+        path, contribution(cid, provider={"name": agency, "country": country}), entities, prints
+    )
+    return path
+
+
+def test_two_agencies_a_hit_and_its_release(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    be_key, au_key = tmp_path / "be.key", tmp_path / "au.key"
+    assert (
+        run(capsys, "agency", "add", "BE police", "--country", "BE", "--key-out", str(be_key))[0]
+        == 0
+    )
+    assert be_key.stat().st_mode & 0o777 == 0o600
+    code, _, err = run(capsys, "agency", "add", "XX", "--country", "BE", "--key-out", str(be_key))
+    assert code == 2 and "never overwritten" in err
+    run(capsys, "agency", "add", "AU police", "--country", "AU", "--key-out", str(au_key))
+    code, out, _ = run(capsys, "agency", "list")
+    assert "BE police" in out and "active" in out
+
+    be, au = (
+        make(tmp_path, "be", "BE police", "BE", "be_1"),
+        make(tmp_path, "au", "AU police", "AU", "au_1"),
+    )
+    code, _, err = run(capsys, "import", str(be), "--require-signature")
+    assert code == 2 and "not signed" in err
+    run(capsys, "sign", str(be), "--agency-key", str(be_key), "--agency", "BE police")
+    run(capsys, "sign", str(au), "--agency-key", str(au_key), "--agency", "AU police")
+    assert run(capsys, "import", str(be), "--require-signature")[0] == 0
+    code, out, _ = run(capsys, "import", str(au), "--require-signature")
+    assert code == 0 and "1 new hits" in out and "signed with key" in out
+
+    code, out, _ = run(capsys, "hits", "--agency", "AU police")
+    assert "BE police" in out and "(not released)" in out and "be-img" not in out
+    code, out, _ = run(capsys, "inbox", "--agency", "BE police")
+    ref = next(word for word in out.split() if word.startswith("HIT-"))
+    code, _, err = run(capsys, "hit", "release", ref, "--agency", "AU police")
+    assert code == 2 and "no hit" in err
+    assert run(capsys, "hit", "release", ref, "--agency", "BE police")[0] == 0
+    code, out, _ = run(capsys, "hits", "--agency", "AU police")
+    assert "be-img" in out and "released" in out
+    code, out, _ = run(capsys, "audit", "verify")
+    assert code == 0 and "audit log intact" in out

@@ -1,0 +1,245 @@
+"""The hub on both engines: signatures, cross-checking, hit/no-hit, need to know, audit."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from crosscheck.exc import Forbidden, InvalidData, InvalidPackage
+from crosscheck.exchange import write_package
+from crosscheck.exchange.signing import load_key, sign_package
+from crosscheck.model import Fingerprint
+from crosscheck.service import hub
+from crosscheck.settings import Settings
+from crosscheck.store import CaseStore
+from crosscheck.store.audit_log import AuditLog
+from tests.conftest import snapshot
+from tests.helpers import contribution, rewrite
+
+SHARED_MD5 = "5" * 32
+SHARED_PDQ = "f0" * 32
+NEAR_PDQ = "f0" * 31 + "f3"  # 2 bits away
+
+
+def package(
+    tmp_path: Path, name: str, agency: str, country: str, cid: str,
+    entities: list[dict[str, Any]], prints: list[Fingerprint],
+) -> Path:  # fmt: skip
+    path = tmp_path / f"{name}.zip"
+    item = contribution(cid, provider={"name": agency, "country": country})
+    write_package(path, item, entities, prints)
+    return path
+
+
+@pytest.fixture
+def agencies(store: CaseStore, tmp_path: Path) -> dict[str, Path]:
+    keys = {}
+    for name, country in (("BE police", "BE"), ("FR police", "FR"), ("AU police", "AU")):
+        key = tmp_path / "keys" / f"{country}.key"
+        hub.add_agency(store, name, country, key)
+        keys[name] = key
+    return keys
+
+
+def belgian(tmp_path: Path) -> list[Any]:
+    return [
+        [
+            {"id": "be-video", "schema": "Video", "properties": {"fileName": ["a.mp4"]}},
+            {"id": "be-img", "schema": "Image", "properties": {"fileName": ["b.jpg"]}},
+            {
+                "id": "be-person",
+                "schema": "Person",
+                "properties": {"name": ["X"], "email": ["Shared@Mail.example"]},
+            },
+            {
+                "id": "be-acc",
+                "schema": "UserAccount",
+                "properties": {"username": ["Nick_01"], "service": ["forum.example"]},
+            },
+        ],
+        [
+            Fingerprint(entity_id="be-video", kind="md5", value=SHARED_MD5),
+            Fingerprint(entity_id="be-img", kind="pdq", value=SHARED_PDQ, quality=90),
+        ],
+    ]
+
+
+def australian() -> list[Any]:
+    return [
+        [
+            {"id": "au-video", "schema": "Video", "properties": {"fileName": ["c.mp4"]}},
+            {"id": "au-img", "schema": "Image", "properties": {"fileName": ["d.jpg"]}},
+            {
+                "id": "au-person",
+                "schema": "Person",
+                "properties": {"email": ["shared@mail.example"]},
+            },
+            {
+                "id": "au-acc",
+                "schema": "UserAccount",
+                "properties": {"username": ["nick_01"], "service": ["Forum.example"]},
+            },
+        ],
+        [
+            Fingerprint(entity_id="au-video", kind="md5", value=SHARED_MD5),
+            Fingerprint(entity_id="au-img", kind="pdq", value=NEAR_PDQ, quality=90),
+        ],
+    ]
+
+
+def signed(path: Path, key: Path, agency: str) -> Path:
+    sign_package(path, load_key(key), agency)
+    return path
+
+
+def test_signed_ingest_and_cross_check_with_need_to_know(
+    store: CaseStore, settings: Settings, agencies: dict[str, Path], tmp_path: Path
+) -> None:
+    be = signed(
+        package(tmp_path, "be", "BE police", "BE", "be_2015_1", *belgian(tmp_path)),
+        agencies["BE police"],
+        "BE police",
+    )
+    first = hub.ingest(store, be, settings, require_signature=True)
+    assert first.signed_by and first.hits == 0
+    au = signed(
+        package(tmp_path, "au", "AU police", "AU", "au_2024_9", *australian()),
+        agencies["AU police"],
+        "AU police",
+    )
+    second = hub.ingest(store, au, settings, require_signature=True)
+    assert second.hits == 4  # md5, pdq, email, account
+
+    mine = hub.hits_for(store, "AU police")
+    assert {(h.signal, h.own_entity, h.other_agency) for h in mine} == {
+        ("md5", "au-video", "BE police"), ("pdq", "au-img", "BE police"),
+        ("email", "au-person", "BE police"), ("account", "au-acc", "BE police"),
+    }  # fmt: skip
+    assert all(h.other_entity is None and h.status == "pending" for h in mine)  # hit/no-hit only
+    inbox = hub.inbox_for(store, "BE police")
+    assert {h.own_entity for h in inbox} == {"be-video", "be-img", "be-person", "be-acc"}
+    assert hub.hits_for(store, "FR police") == [] and hub.inbox_for(store, "FR police") == []
+
+    ref = next(h.ref for h in mine if h.signal == "md5")
+    with pytest.raises(Forbidden):
+        hub.decide(store, ref, "AU police", release=True)  # only the owner decides
+    with pytest.raises(Forbidden):
+        hub.decide(store, ref, "FR police", release=True)
+    hub.decide(store, ref, "BE police", release=True)
+    after = {h.ref: h for h in hub.hits_for(store, "AU police")}
+    assert after[ref].status == "released" and after[ref].other_entity == "be-video"
+    assert all(h.other_entity is None for r, h in after.items() if r != ref)
+    assert hub.verify_audit(store)[1]
+
+
+def test_signatures_refused(
+    store: CaseStore, settings: Settings, agencies: dict[str, Path], tmp_path: Path
+) -> None:
+    entities, prints = belgian(tmp_path)
+    before = snapshot(store)
+    # signed with another agency's key
+    wrong = package(tmp_path, "wrong", "BE police", "BE", "be_1", entities, prints)
+    with pytest.raises(InvalidData, match="provided by"):
+        signed(wrong, agencies["FR police"], "FR police")
+    # unsigned, where the hub requires signatures
+    with pytest.raises(InvalidPackage, match="not signed"):
+        hub.ingest(store, wrong, settings, require_signature=True)
+    # an altered member: the signature no longer matches the (re-computed) manifest
+    good = signed(
+        package(tmp_path, "good", "BE police", "BE", "be_2", entities, prints),
+        agencies["BE police"],
+        "BE police",
+    )
+    altered = tmp_path / "altered.zip"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(altered, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "manifest.json":
+                data = data.replace(b'"purpose": "test"', b'"purpose": "tset"')
+            target.writestr(info.filename, data)
+    with pytest.raises(InvalidPackage, match="another manifest"):
+        hub.ingest(store, altered, settings, require_signature=True)
+    # replay: a valid signature moved onto another package
+    other = package(tmp_path, "other", "BE police", "BE", "be_3", entities, prints)
+    with zipfile.ZipFile(good) as source:
+        stolen = source.read("signature.json")
+    with zipfile.ZipFile(other, "a") as target:
+        target.writestr("signature.json", stolen)
+    with pytest.raises(InvalidPackage, match="another manifest"):
+        hub.ingest(store, other, settings, require_signature=True)
+    # a revoked agency
+    hub.revoke_agency(store, "BE police")
+    with pytest.raises(InvalidPackage, match="revoked"):
+        hub.ingest(store, good, settings, require_signature=True)
+    assert {k: v for k, v in snapshot(store).items() if k != "audit" and k != "agency_key"} == {
+        k: v for k, v in before.items() if k != "audit" and k != "agency_key"
+    }
+
+
+def test_same_signed_package_twice_is_idempotent(
+    store: CaseStore, settings: Settings, agencies: dict[str, Path], tmp_path: Path
+) -> None:
+    be = signed(
+        package(tmp_path, "be", "BE police", "BE", "be_2015_1", *belgian(tmp_path)),
+        agencies["BE police"],
+        "BE police",
+    )
+    hub.ingest(store, be, settings, require_signature=True)
+    again = hub.ingest(store, be, settings, require_signature=True)
+    assert not again.imported.result.created
+
+
+def test_audit_chain_finds_changed_removed_and_reordered_entries(store: CaseStore) -> None:
+    log = AuditLog(store.engine)
+    for i in range(5):
+        log.append("tester", "access", f"thing-{i}", {"n": i})
+    assert log.verify().ok and log.verify().entries == 5
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE audit SET subject = 'tampered' WHERE id = 3"))
+    assert "entry 3 was changed" in (log.verify().problem or "")
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE audit SET subject = 'thing-2' WHERE id = 3"))
+    assert log.verify().ok
+    with store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit WHERE id = 2"))
+    assert "missing" in (log.verify().problem or "")
+
+
+def test_audit_reorder_is_found(store: CaseStore) -> None:
+    log = AuditLog(store.engine)
+    for i in range(3):
+        log.append("tester", "access", f"thing-{i}", {})
+    with store.engine.begin() as conn:
+        rows = conn.execute(
+            text("SELECT id, subject, hash, prev_hash FROM audit ORDER BY id")
+        ).all()
+        conn.execute(
+            text("UPDATE audit SET subject = :s, hash = :h, prev_hash = :p WHERE id = 1"),
+            {"s": rows[1].subject, "h": rows[1].hash, "p": rows[1].prev_hash},
+        )
+        conn.execute(
+            text("UPDATE audit SET subject = :s, hash = :h, prev_hash = :p WHERE id = 2"),
+            {"s": rows[0].subject, "h": rows[0].hash, "p": rows[0].prev_hash},
+        )
+    assert not log.verify().ok
+
+
+def test_a_rewritten_member_under_a_valid_signature_is_refused(
+    store: CaseStore, settings: Settings, agencies: dict[str, Path], tmp_path: Path
+) -> None:
+    good = signed(
+        package(tmp_path, "g", "BE police", "BE", "be_9", *belgian(tmp_path)),
+        agencies["BE police"],
+        "BE police",
+    )
+    bad = rewrite(
+        good,
+        tmp_path / "bad.zip",
+        lambda n, d: d.replace(b"a.mp4", b"z.mp4") if n == "entities.ftm.jsonl" else d,
+    )
+    with pytest.raises(InvalidPackage, match="SHA-256 does not match"):
+        hub.ingest(store, bad, settings, require_signature=True)
