@@ -17,7 +17,17 @@ from crosscheck.cli.demo_cmd import demo
 from crosscheck.cli.entities_cmd import entities
 from crosscheck.cli.export_cmd import export
 from crosscheck.cli.fingerprint_cmd import fingerprint
-from crosscheck.cli.hub_cmd import agency_app, audit_app, hit_app, hits, inbox, sign
+from crosscheck.cli.hub_cmd import (
+    agency_app,
+    audit_app,
+    hit_app,
+    hits,
+    inbox,
+    serve,
+    sign,
+    submit,
+    user_app,
+)
 from crosscheck.cli.import_cmd import import_
 from crosscheck.cli.init_cmd import init
 from crosscheck.cli.match_cmd import match
@@ -49,6 +59,9 @@ app.command("hits")(hits)
 app.command("inbox")(inbox)
 app.add_typer(hit_app, name="hit")
 app.add_typer(audit_app, name="audit")
+app.add_typer(user_app, name="user")
+app.command("serve")(serve)
+app.command("submit")(submit)
 app.command("demo")(demo)
 
 

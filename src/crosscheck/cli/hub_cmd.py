@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -112,3 +113,68 @@ def audit_verify() -> None:
     if not ok:
         raise CrosscheckError(f"audit log broken after {entries} entries: {problem}")
     common.out.print(f"audit log intact: {entries} entries; head {head}")
+
+
+user_app = typer.Typer(help="Users of the hub and their API tokens.", no_args_is_help=True)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name")],
+    role: Annotated[str, typer.Option(help="examiner, analyst, agency_admin or hub_operator")],
+    token_out: Annotated[Path, typer.Option(help="Where to write the API token (once)")],
+    agency: Annotated[
+        str | None, typer.Option(help="The user's agency (none for hub_operator)")
+    ] = None,
+) -> None:
+    """Create a user with an API token; only the token's argon2 hash is stored."""
+    hub.add_user(common.store(create=True), name, role, agency, token_out)
+    common.out.print(
+        f"user {name} ({role}{', ' + agency if agency else ''}): token written to {token_out}"
+    )
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+) -> None:
+    """Run the hub: the JSON API under /api/v1 (OpenAPI at /docs) and the cross-check worker."""
+    import uvicorn
+
+    from crosscheck.web.app import create_app
+
+    uvicorn.run(create_app(common.settings()), host=host, port=port, log_level="info")
+
+
+def submit(
+    package: Annotated[Path, typer.Argument(help="Contribution package (.zip)")],
+    hub_url: Annotated[
+        str, typer.Option("--hub", help="The hub's base URL, e.g. http://127.0.0.1:8000")
+    ],
+    agency_key: Annotated[Path, typer.Option(help="The agency's private key file")],
+    agency: AgencyOption,
+    token_file: Annotated[Path, typer.Option(help="A file holding your API token")],
+) -> None:
+    """Sign a package and upload it to the hub, streamed (never held whole in memory)."""
+    import httpx
+
+    sign_package(package, load_key(agency_key), agency)
+    token = token_file.read_text(encoding="utf-8").strip()
+
+    def chunks() -> Iterator[bytes]:
+        with package.open("rb") as stream:
+            while block := stream.read(1 << 20):
+                yield block
+
+    response = httpx.post(
+        f"{hub_url.rstrip('/')}/api/v1/contributions",
+        content=chunks(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/zip"},
+        timeout=httpx.Timeout(10.0, read=600.0, write=600.0),
+    )
+    if response.status_code >= 400:
+        detail = response.json().get("detail", response.text)
+        raise CrosscheckError(f"{package}: the hub refused it ({response.status_code}): {detail}")
+    body = response.json()
+    state = "stored" if body["created"] else "already held"
+    common.out.print(f"{package}: {state} as {body['contribution']}; cross-check queued")

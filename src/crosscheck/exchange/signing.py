@@ -81,14 +81,19 @@ def new_key(path: Path) -> Ed25519PrivateKey:
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+    write_secret(path, pem)
+    return private
+
+
+def write_secret(path: Path, data: bytes) -> None:
+    """Write a key or token once, readable by its owner only; never overwrite one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
         raise InvalidData(f"{path}: a key file is already there; it is never overwritten") from exc
     with os.fdopen(fd, "wb") as stream:
-        stream.write(pem)
-    return private
+        stream.write(data)
 
 
 def load_key(path: Path) -> Ed25519PrivateKey:

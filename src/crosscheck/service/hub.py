@@ -21,6 +21,7 @@ from crosscheck.exchange.signing import (
     public_hex,
     read_signature,
     verify_package,
+    write_secret,
 )
 from crosscheck.index.hamming import from_hex
 from crosscheck.index.pdq_index import PdqIndex
@@ -28,6 +29,7 @@ from crosscheck.model import Agency
 from crosscheck.service.casework import Imported, import_package
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
+from crosscheck.store.access_store import AccessStore
 from crosscheck.store.audit_log import AuditLog
 from crosscheck.store.hub_store import Hit, HubStore, NewHit
 from crosscheck.text.identifiers import normalise_email, normalise_phone, normalise_username
@@ -38,6 +40,13 @@ IDENTIFIER_PROPS = ("email", "phone", "username", "service", "publicKey", "crypt
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def add_user(store: CaseStore, name: str, role: str, agency: str | None, token_out: Path) -> None:
+    """A user with an API token, written once to ``token_out`` (readable by its owner only)."""
+    token = AccessStore(store.engine).add_credential(name, role, agency, _now())
+    write_secret(token_out, token.encode() + b"\n")
+    AuditLog(store.engine).append("hub", "key", agency or "hub", {"user": name, "role": role})
 
 
 def add_agency(store: CaseStore, name: str, country: str, key_out: Path) -> str:
@@ -66,7 +75,13 @@ class Ingested:
 
 
 def ingest(
-    store: CaseStore, path: Path, settings: Settings, *, require_signature: bool
+    store: CaseStore,
+    path: Path,
+    settings: Settings,
+    *,
+    require_signature: bool,
+    signer: str | None = None,
+    background: bool = False,
 ) -> Ingested:
     """Verify (signature, digests, schema), store, audit, then cross-check against all holdings."""
     signature = read_signature(path)
@@ -84,6 +99,8 @@ def ingest(
             raise InvalidPackage(str(path), f"signed with key {signature.key_id}, which is revoked")
         verify_package(path, public_from_hex(keys[0].public_key), signature.agency)
         signed_by = signature.key_id
+    if signer is not None and (signature is None or signature.agency != signer):
+        raise Forbidden(f"{path}: an agency submits only packages it signed itself")
     done = import_package(store, path, settings)
     item = done.manifest.contribution
     audit = AuditLog(store.engine)
@@ -101,8 +118,32 @@ def ingest(
                 "key_id": signed_by,
             },
         )
-        hits = cross_check(store, item.id)
+        if background:  # the job lives in the database: a restart loses none of it
+            AccessStore(store.engine).enqueue("cross-check", item.id, _now())
+        else:
+            hits = cross_check(store, item.id)
     return Ingested(done, signed_by, hits)
+
+
+def run_jobs(store: CaseStore, limit: int | None = None) -> int:
+    """Work through queued jobs (cross-checks); returns how many ran."""
+    access = AccessStore(store.engine)
+    done = 0
+    while limit is None or done < limit:
+        claimed = access.claim(_now())
+        if claimed is None:
+            break
+        job_id, kind, subject = claimed
+        try:
+            if kind != "cross-check":
+                raise ValueError(f"unknown job kind {kind!r}")
+            cross_check(store, subject)
+        except Exception as exc:  # a failed job is recorded, the queue goes on
+            access.finish(job_id, _now(), f"{exc.__class__.__name__}: {exc}")
+        else:
+            access.finish(job_id, _now())
+        done += 1
+    return done
 
 
 def cross_check(store: CaseStore, contribution_id: str) -> int:

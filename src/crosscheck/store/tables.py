@@ -229,3 +229,28 @@ hit = Table(
         name="uq_hit_pair",
     ),
 )
+
+credential = Table(
+    "credential",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agency_id", Integer, ForeignKey("agency.id"), nullable=True, index=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(32), nullable=False),  # examiner, analyst, agency_admin, hub_operator
+    Column("token_hash", String(255), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+job = Table(
+    "job",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # queued, running, done, failed
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("error", Text, nullable=True),
+)
