@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import groupby, islice
 from typing import Any
 
@@ -30,7 +30,7 @@ from crosscheck.model import (
 from crosscheck.model.statements import BASE_ID, Statement, StatementEntity
 from crosscheck.store import migrate
 from crosscheck.store.engine import insert_ignoring_duplicates
-from crosscheck.store.tables import agency, contribution, fingerprint, statement
+from crosscheck.store.tables import agency, contribution, fingerprint, hit, statement
 
 BATCH = 2000
 
@@ -266,6 +266,52 @@ class CaseStore:
             .values(entity_count=len(entity_ids), fingerprint_count=fingerprint_count)
         )
         return ImportResult(item.id, True, after[0], after[1])
+
+    # -- retention --------------------------------------------------------------------------
+
+    def due_for_review(self, as_of: date) -> list[Contribution]:
+        query = self._contribution_query().where(contribution.c.review_date <= as_of)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(contribution.c.review_date, contribution.c.id))
+            return [self._row_contribution(row) for row in rows]
+
+    def set_review_date(self, contribution_id: str, review: date) -> None:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                contribution.update()
+                .where(contribution.c.id == contribution_id)
+                .values(review_date=review)
+            )
+            if not result.rowcount:
+                raise NotFound(f"no contribution {contribution_id!r} is held")
+
+    def erase(self, contribution_id: str) -> dict[str, int]:
+        """Erase a contribution everywhere: hits on either side, fingerprints, statements."""
+        removed: dict[str, int] = {}
+        with self.engine.begin() as conn:
+            if (
+                conn.execute(
+                    select(contribution.c.id).where(contribution.c.id == contribution_id)
+                ).first()
+                is None
+            ):
+                raise NotFound(f"no contribution {contribution_id!r} is held")
+            removed["hits"] = int(
+                conn.execute(
+                    hit.delete().where(
+                        (hit.c.contribution_id == contribution_id)
+                        | (hit.c.other_contribution_id == contribution_id)
+                    )
+                ).rowcount
+                or 0
+            )
+            for name, table in (("fingerprints", fingerprint), ("statements", statement)):
+                result = conn.execute(
+                    table.delete().where(table.c.contribution_id == contribution_id)
+                )
+                removed[name] = int(result.rowcount or 0)
+            conn.execute(contribution.delete().where(contribution.c.id == contribution_id))
+        return removed
 
     # -- reading --------------------------------------------------------------------------
 
