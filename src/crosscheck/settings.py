@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest contribution package accepted, in bytes; larger files are refused unread.",
     ),
     Setting(
+        "CROSSCHECK_MESSAGE_KEY",
+        "",
+        "Base64 AES-256 key sealing message bodies and attachments at rest; empty means a key "
+        "file `message.key` made once under CROSSCHECK_HOME.",
+    ),
+    Setting(
         "CROSSCHECK_MAX_LINE_BYTES",
         str(16 << 20),
         "Longest JSON line accepted in a package member, in bytes.",
@@ -57,6 +63,7 @@ class Settings:
     review_years: int
     max_package_bytes: int
     max_line_bytes: int
+    message_key: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +77,7 @@ class Settings:
             review_years=_int(values, "CROSSCHECK_REVIEW_YEARS", minimum=0),
             max_package_bytes=_int(values, "CROSSCHECK_MAX_PACKAGE_BYTES", minimum=1),
             max_line_bytes=_int(values, "CROSSCHECK_MAX_LINE_BYTES", minimum=1024),
+            message_key=values["CROSSCHECK_MESSAGE_KEY"],
         )
 
 

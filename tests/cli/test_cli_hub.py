@@ -60,3 +60,35 @@ def test_two_agencies_a_hit_and_its_release(
     assert "be-img" in out and "released" in out
     code, out, _ = run(capsys, "audit", "verify")
     assert code == 0 and "audit log intact" in out
+
+
+def test_messages_and_retention_from_the_cli(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, country in (("ES police", "ES"), ("AU police", "AU")):
+        run(
+            capsys,
+            "agency",
+            "add",
+            name,
+            "--country",
+            country,
+            "--key-out",
+            str(tmp_path / f"{country}.key"),
+        )
+    code, out, err = run(
+        capsys, "message", "send", "--agency", "AU police", "--to", "ES police", "--subject", "Lead",
+        "--body", "See the attached report.", "--handling", "H1", "--evaluation", "B2",
+    )  # fmt: skip
+    assert code == 0, err
+    ref = out.split()[1]
+    code, out, _ = run(capsys, "message", "show", ref, "--agency", "ES police")
+    assert code == 0 and "See the attached report." in out and "H1, B2" in out
+    code, _, err = run(capsys, "message", "show", ref, "--agency", "Nobody")
+    assert code == 2
+    code, out, _ = run(capsys, "message", "list", "--agency", "AU police")
+    assert "ES police: yes" in out
+    code, out, _ = run(capsys, "retention", "review", "--as-of", "2099-01-01")
+    assert code == 0
+    code, out, _ = run(capsys, "retention", "erase", "--as-of", "2000-01-01", "--yes")
+    assert code == 0 and "nothing is due" in out

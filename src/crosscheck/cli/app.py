@@ -31,6 +31,7 @@ from crosscheck.cli.hub_cmd import (
 from crosscheck.cli.import_cmd import import_
 from crosscheck.cli.init_cmd import init
 from crosscheck.cli.match_cmd import match
+from crosscheck.cli.message_cmd import message_app
 from crosscheck.cli.retention_cmd import retention_app
 from crosscheck.cli.show_cmd import show
 from crosscheck.cli.stats_cmd import stats
@@ -62,6 +63,7 @@ app.add_typer(hit_app, name="hit")
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(retention_app, name="retention")
+app.add_typer(message_app, name="message")
 app.command("serve")(serve)
 app.command("submit")(submit)
 app.command("demo")(demo)

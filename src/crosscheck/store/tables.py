@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -253,4 +254,44 @@ job = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("error", Text, nullable=True),
+)
+
+message = Table(
+    "message",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ref", String(32), nullable=False),
+    Column("thread", String(32), nullable=False, index=True),
+    Column("subject", String(300), nullable=False),
+    Column("case_reference", String(200), nullable=True),
+    Column("sender_agency_id", Integer, ForeignKey("agency.id"), nullable=False),
+    Column("handling_code", String(2), nullable=False),
+    Column("handling_note", Text, nullable=True),
+    Column("source_reliability", String(1), nullable=False),
+    Column("information_assessment", String(1), nullable=False),
+    Column("nonce", LargeBinary, nullable=False),
+    Column("body", LargeBinary, nullable=False),  # AES-GCM ciphertext
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("ref"),
+)
+
+message_recipient = Table(
+    "message_recipient",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", Integer, ForeignKey("message.id"), nullable=False, index=True),
+    Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False, index=True),
+    Column("acknowledged_at", UTCDateTime(), nullable=True),
+)
+
+message_attachment = Table(
+    "message_attachment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", Integer, ForeignKey("message.id"), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("nonce", LargeBinary, nullable=False),
+    Column("content", LargeBinary, nullable=False),  # AES-GCM ciphertext
 )

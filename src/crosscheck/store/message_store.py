@@ -1,0 +1,137 @@
+"""Secure messages in the store: sealed bodies and attachments, recipients, acknowledgements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from crosscheck.exc import NotFound
+from crosscheck.store.tables import agency, message, message_attachment, message_recipient
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    ref: str
+    thread: str
+    subject: str
+    case_reference: str | None
+    sender: str
+    recipients: dict[str, datetime | None]  # agency -> acknowledged at
+    handling_code: str
+    handling_note: str | None
+    evaluation: str
+    created_at: datetime
+    nonce: bytes
+    body: bytes
+    attachments: list[dict[str, Any]]
+
+
+class MessageStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _agency_ids(self, conn: Any, names: Sequence[str]) -> dict[str, int]:
+        rows = conn.execute(select(agency.c.name, agency.c.id).where(agency.c.name.in_(names)))
+        found = {r.name: int(r.id) for r in rows}
+        missing = sorted(set(names) - set(found))
+        if missing:
+            raise NotFound(f"no agency named {', '.join(repr(m) for m in missing)}")
+        return found
+
+    def add(
+        self,
+        values: dict[str, Any],
+        sender: str,
+        recipients: Sequence[str],
+        attachments: Sequence[dict[str, Any]],
+    ) -> None:
+        with self.engine.begin() as conn:
+            ids = self._agency_ids(conn, [sender, *recipients])
+            key = conn.execute(
+                message.insert().values(**values, sender_agency_id=ids[sender])
+            ).inserted_primary_key
+            assert key is not None
+            message_id = int(key[0])
+            conn.execute(
+                message_recipient.insert(),
+                [{"message_id": message_id, "agency_id": ids[name]} for name in recipients],
+            )
+            if attachments:
+                conn.execute(
+                    message_attachment.insert(),
+                    [{**item, "message_id": message_id} for item in attachments],
+                )
+
+    def visible_to(self, agency_name: str) -> list[StoredMessage]:
+        """Messages the agency sent or received, oldest first."""
+        return [m for m in self._all() if m.sender == agency_name or agency_name in m.recipients]
+
+    def _all(self, ref: str | None = None) -> list[StoredMessage]:
+        query = (
+            select(message, agency.c.name.label("sender"))
+            .join(agency, agency.c.id == message.c.sender_agency_id)
+            .order_by(message.c.id)
+        )
+        if ref is not None:
+            query = query.where(message.c.ref == ref)
+        out = []
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).all():
+                recipients = {
+                    r.name: r.acknowledged_at
+                    for r in conn.execute(
+                        select(agency.c.name, message_recipient.c.acknowledged_at)
+                        .join(agency, agency.c.id == message_recipient.c.agency_id)
+                        .where(message_recipient.c.message_id == row.id)
+                    )
+                }
+                attachments = [
+                    dict(a._mapping)
+                    for a in conn.execute(
+                        select(message_attachment).where(message_attachment.c.message_id == row.id)
+                    )
+                ]
+                out.append(
+                    StoredMessage(
+                        row.ref,
+                        row.thread,
+                        row.subject,
+                        row.case_reference,
+                        row.sender,
+                        recipients,
+                        row.handling_code,
+                        row.handling_note,
+                        f"{row.source_reliability}{row.information_assessment}",
+                        row.created_at,
+                        row.nonce,
+                        row.body,
+                        attachments,
+                    )
+                )
+        return out
+
+    def get(self, ref: str) -> StoredMessage:
+        found = self._all(ref)
+        if not found:
+            raise NotFound(f"no message {ref!r}")
+        return found[0]
+
+    def acknowledge(self, ref: str, agency_name: str, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            message_id = conn.execute(select(message.c.id).where(message.c.ref == ref)).scalar_one()
+            agency_id = conn.execute(
+                select(agency.c.id).where(agency.c.name == agency_name)
+            ).scalar_one()
+            conn.execute(
+                message_recipient.update()
+                .where(
+                    message_recipient.c.message_id == message_id,
+                    message_recipient.c.agency_id == agency_id,
+                    message_recipient.c.acknowledged_at.is_(None),
+                )
+                .values(acknowledged_at=now)
+            )
