@@ -77,8 +77,9 @@ def test_messages_and_retention_from_the_cli(
             str(tmp_path / f"{country}.key"),
         )
     code, out, err = run(
-        capsys, "message", "send", "--agency", "AU police", "--to", "ES police", "--subject", "Lead",
-        "--body", "See the attached report.", "--handling", "H1", "--evaluation", "B2",
+        capsys, "message", "send", "--agency", "AU police", "--to", "ES police",
+        "--subject", "Lead", "--body", "See the attached report.",
+        "--handling", "H1", "--evaluation", "B2",
     )  # fmt: skip
     assert code == 0, err
     ref = out.split()[1]
