@@ -1,0 +1,252 @@
+"""Hub benchmark: ingest throughput and latency with concurrent agency clients on loopback.
+
+Starts `crosscheck serve` on 127.0.0.1, then in one run:
+  1. N agency clients at once submit signed contributions of F fingerprints each:
+     contributions/s, p50/p99 submit latency;
+  2. the same clients query their hits at once: p50/p99 latency;
+  3. the time from submitting one contribution to its hit notice appearing in
+     the owner's inbox, against a holding of H fingerprints (loaded beforehand
+     straight into the store, not through HTTP).
+Every figure is measured on this hub alone: no peer system runs the same API.
+
+Run:  .venv/bin/python bench/bench_hub.py [--db sqlite|postgres] [--clients 20]
+      [--contributions 100] [--fingerprints 1000] [--holdings 1000000]
+PostgreSQL: a throwaway database on CROSSCHECK_TEST_PG_URL (default the local server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from crosscheck.exchange import write_package
+from crosscheck.exchange.signing import load_key, sign_package
+from crosscheck.model import Agency, Contribution, Evaluation, Fingerprint, Handling
+from crosscheck.service import hub
+from crosscheck.service.casework import import_package, open_store
+from crosscheck.settings import Settings
+from crosscheck.store import make_engine
+
+PG = os.environ.get("CROSSCHECK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def contribution(cid: str, agency: str, country: str) -> Contribution:
+    return Contribution.model_validate(
+        {
+            "id": cid,
+            "provider": Agency(name=agency, country=country),
+            "created_at": "2026-01-01T00:00:00Z",
+            "case_reference": cid,
+            "purpose": "benchmark",
+            "handling": Handling.model_validate({"code": "H0"}),
+            "evaluation": Evaluation.model_validate({"source": "B", "information": "2"}),
+        }
+    )
+
+
+def package(path: Path, cid: str, agency: str, country: str, values: list[str]) -> Path:
+    entities = [
+        {"id": f"{cid}-{i}", "schema": "Image", "properties": {"fileName": [f"{i}.jpg"]}}
+        for i in range(len(values))
+    ]
+    prints = [
+        Fingerprint(entity_id=f"{cid}-{i}", kind="sha256", value=v) for i, v in enumerate(values)
+    ]
+    write_package(path, contribution(cid, agency, country), entities, prints)
+    return path
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument(
+        "--contributions", type=int, default=100, help="in all, spread over the clients"
+    )
+    parser.add_argument("--fingerprints", type=int, default=1000)
+    parser.add_argument("--holdings", type=int, default=1_000_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="cc-bench-hub-"))
+    admin = None
+    if args.db == "postgres":
+        name = f"cc_bench_{secrets.token_hex(4)}"
+        admin = make_engine(PG).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        db_url = make_url(PG).set(database=name).render_as_string(hide_password=False)
+    else:
+        db_url = f"sqlite:///{work / 'hub.db'}"
+    env = {"CROSSCHECK_HOME": str(work / "home"), "CROSSCHECK_DB_URL": db_url}
+    settings = Settings.from_env(env)
+    store = open_store(settings, create=True)
+    tokens: dict[str, str] = {}
+    agencies = [(f"Agency {i:02}", "BE") for i in range(args.clients)] + [("Holder", "FR")]
+    for name, country in agencies:
+        hub.add_agency(store, name, country, work / f"{name}.key")
+        hub.add_user(store, f"{name} examiner", "examiner", name, work / f"{name}.token")
+        hub.add_user(store, f"{name} admin", "agency_admin", name, work / f"{name}.admin")
+        tokens[name] = (work / f"{name}.token").read_text().strip()
+        tokens[name + "/admin"] = (work / f"{name}.admin").read_text().strip()
+
+    print(f"loading a holding of {args.holdings:,} fingerprints for 'Holder' ...", flush=True)
+    start = time.perf_counter()
+    holding_values = []
+    for part in range(0, args.holdings, 50_000):
+        values = [secrets.token_hex(32) for _ in range(min(50_000, args.holdings - part))]
+        holding_values.extend(values[:1])
+        path = package(work / f"hold-{part}.zip", f"hold_{part}", "Holder", "FR", values)
+        import_package(store, path, settings)
+        path.unlink()
+    print(f"holding loaded in {time.perf_counter() - start:.0f} s", flush=True)
+    store.engine.dispose()
+
+    per_client = max(1, args.contributions // args.clients)
+    bodies: dict[str, list[bytes]] = {}
+    for index, (name, country) in enumerate(agencies[:-1]):
+        bodies[name] = []
+        for n in range(per_client):
+            path = package(
+                work / f"c{index}-{n}.zip",
+                f"c{index}_{n}",
+                name,
+                country,
+                [secrets.token_hex(32) for _ in range(args.fingerprints)],
+            )
+            sign_package(path, load_key(work / f"{name}.key"), name)
+            bodies[name].append(path.read_bytes())
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crosscheck", "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        latencies: list[float] = []
+        lock = threading.Lock()
+
+        def submit_all(name: str) -> None:
+            with httpx.Client(timeout=300) as client:
+                for body in bodies[name]:
+                    t0 = time.perf_counter()
+                    r = client.post(
+                        f"{base}/contributions",
+                        content=body,
+                        headers={"Authorization": f"Bearer {tokens[name]}"},
+                    )
+                    r.raise_for_status()
+                    with lock:
+                        latencies.append(time.perf_counter() - t0)
+
+        threads = [threading.Thread(target=submit_all, args=(n,)) for n, _ in agencies[:-1]]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - start
+        total = len(latencies)
+        print(
+            f"[{args.db}] ingest: {total} contributions x {args.fingerprints} fingerprints by {args.clients} clients "
+            f"in {wall:.1f} s = {total / wall:.1f} contributions/s ({total * args.fingerprints / wall:,.0f} fingerprints/s); "
+            f"submit p50 {pct(latencies, 0.5):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms",
+            flush=True,
+        )
+
+        query: list[float] = []
+
+        def ask(name: str) -> None:
+            with httpx.Client(timeout=60) as client:
+                for _ in range(10):
+                    t0 = time.perf_counter()
+                    client.get(
+                        f"{base}/hits", headers={"Authorization": f"Bearer {tokens[name]}"}
+                    ).raise_for_status()
+                    with lock:
+                        query.append(time.perf_counter() - t0)
+
+        threads = [threading.Thread(target=ask, args=(n,)) for n, _ in agencies[:-1]]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        print(
+            f"[{args.db}] hit query: {len(query)} requests by {args.clients} clients: p50 {pct(query, 0.5):.0f} ms, p99 {pct(query, 0.99):.0f} ms",
+            flush=True,
+        )
+
+        # submit -> notice, against the holding
+        name = agencies[0][0]
+        probe = package(
+            work / "probe.zip",
+            "probe_1",
+            name,
+            "BE",
+            holding_values[:1] + [secrets.token_hex(32) for _ in range(args.fingerprints - 1)],
+        )
+        sign_package(probe, load_key(work / f"{name}.key"), name)
+        t0 = time.perf_counter()
+        httpx.post(
+            f"{base}/contributions",
+            content=probe.read_bytes(),
+            headers={"Authorization": f"Bearer {tokens[name]}"},
+            timeout=300,
+        ).raise_for_status()
+        while True:
+            inbox = httpx.get(
+                f"{base}/inbox",
+                headers={"Authorization": f"Bearer {tokens['Holder/admin']}"},
+                timeout=60,
+            ).json()
+            if inbox:
+                break
+            time.sleep(0.05)
+        print(
+            f"[{args.db}] submit to hit notice against {args.holdings:,} held fingerprints: {time.perf_counter() - t0:.2f} s",
+            flush=True,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(
+                    text(f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
+                )
+
+
+if __name__ == "__main__":
+    main()
