@@ -4,9 +4,10 @@ Starts `crosscheck serve` on 127.0.0.1, then in one run:
   1. N agency clients at once submit signed contributions of F fingerprints each:
      contributions/s, p50/p99 submit latency;
   2. the same clients query their hits at once: p50/p99 latency;
-  3. the time from submitting one contribution to its hit notice appearing in
-     the owner's inbox, against a holding of H fingerprints (loaded beforehand
-     straight into the store, not through HTTP).
+  3. how long the queued cross-checks take to drain after the last submission;
+  4. the time from submitting one contribution to its hit notice appearing in
+     the owner's inbox (queue empty), against a holding of H fingerprints
+     (loaded beforehand straight into the store, not through HTTP).
 Every figure is measured on this hub alone: no peer system runs the same API.
 
 Run:  .venv/bin/python bench/bench_hub.py [--db sqlite|postgres] [--clients 20]
@@ -112,6 +113,8 @@ def main() -> None:
         hub.add_user(store, f"{name} admin", "agency_admin", name, work / f"{name}.admin")
         tokens[name] = (work / f"{name}.token").read_text().strip()
         tokens[name + "/admin"] = (work / f"{name}.admin").read_text().strip()
+    hub.add_user(store, "operator", "hub_operator", None, work / "operator.token")
+    tokens["operator"] = (work / "operator.token").read_text().strip()
 
     print(f"loading a holding of {args.holdings:,} fingerprints for 'Holder' ...", flush=True)
     start = time.perf_counter()
@@ -183,6 +186,16 @@ def main() -> None:
             f"[{args.db}] ingest: {total} contributions x {args.fingerprints} fingerprints by {args.clients} clients "
             f"in {wall:.1f} s = {total / wall:.1f} contributions/s ({total * args.fingerprints / wall:,.0f} fingerprints/s); "
             f"submit p50 {pct(latencies, 0.5):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms",
+            flush=True,
+        )
+
+        t0 = time.perf_counter()
+        while httpx.get(
+            f"{base}/stats", headers={"Authorization": f"Bearer {tokens['operator']}"}, timeout=60
+        ).json()["pending_jobs"]:
+            time.sleep(0.2)
+        print(
+            f"[{args.db}] queued cross-checks drained {time.perf_counter() - t0:.1f} s after the last submission",
             flush=True,
         )
 
