@@ -17,6 +17,7 @@ from crosscheck.cli.demo_cmd import demo
 from crosscheck.cli.entities_cmd import entities
 from crosscheck.cli.export_cmd import export
 from crosscheck.cli.fingerprint_cmd import fingerprint
+from crosscheck.cli.graph_cmd import graph_app
 from crosscheck.cli.hub_cmd import (
     agency_app,
     audit_app,
@@ -64,6 +65,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(retention_app, name="retention")
 app.add_typer(message_app, name="message")
+app.add_typer(graph_app, name="graph")
 app.command("serve")(serve)
 app.command("submit")(submit)
 app.command("demo")(demo)

@@ -362,12 +362,18 @@ class CaseStore:
             }
 
     def statements(
-        self, *, contribution_id: str | None = None, entity_id: str | None = None
+        self,
+        *,
+        contribution_id: str | None = None,
+        entity_id: str | None = None,
+        contribution_ids: Iterable[str] | None = None,
     ) -> Iterator[Statement]:
         """Statements in entity order, streamed (never all in memory)."""
         query = select(statement).order_by(statement.c.entity_id, statement.c.id)
         if contribution_id is not None:
             query = query.where(statement.c.contribution_id == contribution_id)
+        if contribution_ids is not None:
+            query = query.where(statement.c.contribution_id.in_(sorted(set(contribution_ids))))
         if entity_id is not None:
             query = query.where(statement.c.entity_id == entity_id)
         with self.engine.connect() as conn:
@@ -376,10 +382,14 @@ class CaseStore:
                 yield _row_statement(row)
 
     def entities(
-        self, *, contribution_id: str | None = None, schema: str | None = None
+        self,
+        *,
+        contribution_id: str | None = None,
+        schema: str | None = None,
+        contribution_ids: Iterable[str] | None = None,
     ) -> Iterator[StatementEntity]:
-        """Entities assembled from all their statements (optionally one contribution's)."""
-        stream = self.statements(contribution_id=contribution_id)
+        """Entities assembled from their statements: all, or only those of given contributions."""
+        stream = self.statements(contribution_id=contribution_id, contribution_ids=contribution_ids)
         allowed = _schema_names(schema) if schema else None
         for _, group in groupby(stream, key=lambda stmt: stmt.entity_id):
             entity = assemble(group)

@@ -1,0 +1,111 @@
+"""`crosscheck graph path|neighbours|shared|components|export`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from crosscheck.cli import common
+from crosscheck.exc import InvalidData
+from crosscheck.graph import queries
+from crosscheck.graph.export import FORMATS, export
+from crosscheck.service.graph import ftm_entities, link_graph
+
+graph_app = typer.Typer(
+    help="The link graph: paths, neighbours, shared values, exports.", no_args_is_help=True
+)
+Viewer = Annotated[
+    str | None,
+    typer.Option("--as", help="See only what this agency may see (hub); default: all held"),
+]
+
+
+def _steps_table(title: str, steps: list[queries.Step], hops: list[int] | None = None) -> Table:
+    table = Table(
+        "#" if hops is None else "hops",
+        "node",
+        "label",
+        "schema",
+        "via",
+        "contributions",
+        title=title,
+    )
+    for index, step in enumerate(steps):
+        table.add_row(
+            str(index if hops is None else hops[index]),
+            step.node,
+            step.label,
+            step.schema,
+            step.via or "",
+            step.contributions,
+        )
+    return table
+
+
+@graph_app.command("path")
+def path(
+    source: Annotated[str, typer.Argument(help="Entity id")],
+    target: Annotated[str, typer.Argument(help="Entity id")],
+    viewer: Viewer = None,
+) -> None:
+    """The shortest chain of links between two entities (e.g. a video and a person)."""
+    view = link_graph(common.store(), viewer)
+    common.out.print(
+        _steps_table(f"{source} → {target}", queries.shortest_path(view.graph, source, target))
+    )
+
+
+@graph_app.command("neighbours")
+def neighbours(
+    node: Annotated[str, typer.Argument(help="Entity id")],
+    hops: Annotated[int, typer.Option(help="How far", min=1, max=6)] = 1,
+    viewer: Viewer = None,
+) -> None:
+    """Everything within a number of links of an entity."""
+    found = queries.neighbours(link_graph(common.store(), viewer).graph, node, hops)
+    common.out.print(
+        _steps_table(f"within {hops} of {node}", [s for _, s in found], [d for d, _ in found])
+    )
+
+
+@graph_app.command("shared")
+def shared(
+    value: Annotated[str, typer.Argument(help="An e-mail, phone, surname, wallet…")],
+    viewer: Viewer = None,
+) -> None:
+    """Who else uses this value."""
+    for node, holders in queries.shared(link_graph(common.store(), viewer).graph, value):
+        common.out.print(_steps_table(node, holders))
+
+
+@graph_app.command("components")
+def components(viewer: Viewer = None) -> None:
+    """Connected groups of entities, largest first, and the most connected entities."""
+    graph = link_graph(common.store(), viewer).graph
+    for index, group in enumerate(queries.components(graph)[:20], start=1):
+        common.out.print(
+            f"{index}. {len(group)} nodes: {', '.join(group[:8])}{' …' if len(group) > 8 else ''}"
+        )
+    for node, score in queries.centrality(graph):
+        common.out.print(f"  centrality {score:.3f}  {node}")
+
+
+@graph_app.command("export")
+def export_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", help=", ".join(FORMATS))],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write")],
+    viewer: Viewer = None,
+) -> None:
+    """Write the graph for another tool, with provenance on every node and edge."""
+    if fmt not in FORMATS:
+        raise InvalidData(
+            f"--format takes {', '.join(FORMATS)} (i2 ANX is not written yet), got {fmt!r}"
+        )
+    view = link_graph(common.store(), viewer)
+    export(view.graph, fmt, out, ftm_entities(view))
+    common.out.print(
+        f"wrote {out}: {view.graph.number_of_nodes()} nodes, {view.graph.number_of_edges()} edges"
+    )

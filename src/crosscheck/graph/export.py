@@ -1,0 +1,75 @@
+"""Link-graph exports: GEXF, GraphML (yEd, Maltego, Cytoscape), Cypher, FtM JSON lines, CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import orjson
+
+from crosscheck.graph.types import Graph
+
+FORMATS = ("gexf", "graphml", "cypher", "ftm", "csv")
+
+
+def _cypher_value(value: Any) -> str:
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def write_cypher(graph: Graph, path: Path) -> None:
+    """MERGE statements, one per node and edge, provenance as properties."""
+    with path.open("w", encoding="utf-8") as stream:
+        for node, data in graph.nodes(data=True):
+            label = str(data.get("schema") or "Node").replace("`", "")
+            props = ", ".join(f"{k}: {_cypher_value(v)}" for k, v in sorted(data.items()))
+            stream.write(
+                f"MERGE (n:`{label}` {{id: {_cypher_value(node)}}}) SET n += {{{props}}};\n"
+            )
+        for source, target, data in graph.edges(data=True):
+            kind = str(data.get("label", "LINK")).upper().replace("`", "").replace(" ", "_")
+            props = ", ".join(f"{k}: {_cypher_value(v)}" for k, v in sorted(data.items()))
+            stream.write(
+                f"MATCH (a {{id: {_cypher_value(source)}}}), (b {{id: {_cypher_value(target)}}}) "
+                f"MERGE (a)-[r:`{kind}`]->(b) SET r += {{{props}}};\n"
+            )
+
+
+def write_csv(graph: Graph, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(
+            ["source", "target", "label", "contributions", "agencies", "handling", "evaluation"]
+        )
+        for source, target, data in graph.edges(data=True):
+            writer.writerow(
+                [
+                    source,
+                    target,
+                    data.get("label", ""),
+                    data.get("contributions", ""),
+                    data.get("agencies", ""),
+                    data.get("handling", ""),
+                    data.get("evaluation", ""),
+                ]
+            )
+
+
+def export(graph: Graph, fmt: str, path: Path, entities: Iterable[dict[str, Any]] = ()) -> None:
+    if fmt == "gexf":
+        nx.write_gexf(graph, path)
+    elif fmt == "graphml":
+        nx.write_graphml(graph, path)
+    elif fmt == "cypher":
+        write_cypher(graph, path)
+    elif fmt == "csv":
+        write_csv(graph, path)
+    elif fmt == "ftm":
+        with path.open("wb") as stream:
+            for entity in entities:
+                stream.write(orjson.dumps(entity) + b"\n")
+    else:
+        raise ValueError(f"unknown graph format {fmt!r}; one of {', '.join(FORMATS)}")

@@ -1,0 +1,96 @@
+"""The link graph on both engines: links, shared values, provenance, queries, exports, access."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from crosscheck.exc import NotFound
+from crosscheck.exchange import write_package
+from crosscheck.graph import queries
+from crosscheck.graph.export import FORMATS, export
+from crosscheck.service import hub
+from crosscheck.service.graph import ftm_entities, link_graph
+from crosscheck.settings import Settings
+from crosscheck.store import CaseStore
+from tests.helpers import contribution
+
+
+def put(store: CaseStore, settings: Settings, tmp_path: Path, cid: str, agency: str, country: str,
+        entities: list[dict[str, object]]) -> None:  # fmt: skip
+    path = tmp_path / f"{cid}.zip"
+    write_package(
+        path, contribution(cid, provider={"name": agency, "country": country}), entities, []
+    )
+    hub.ingest(store, path, settings, require_signature=False)
+
+
+def e(entity_id: str, schema: str, **props: str) -> dict[str, object]:
+    return {"id": entity_id, "schema": schema, "properties": {k: [v] for k, v in props.items()}}
+
+
+@pytest.fixture
+def held(store: CaseStore, settings: Settings, tmp_path: Path) -> CaseStore:
+    put(store, settings, tmp_path, "es_1", "ES police", "ES", [
+        e("suspect", "Person", name="Juan García", lastName="García", email="jg@mail.example"),
+        e("acc-forum", "UserAccount", username="jg77", owner="suspect"),
+        e("contact", "Person", name="Ana García", lastName="García"),
+    ])  # fmt: skip
+    put(store, settings, tmp_path, "au_1", "AU police", "AU", [
+        e("video-1", "Video", fileName="García family.mp4"),
+        e("acc-social", "UserAccount", username="juan.g", email="JG@mail.example"),
+        e("post-1", "Message", senderAccount="acc-social", bodyText="see video"),
+        e("fam", "Family", person="suspect", relative="contact", relationship="cousin"),
+        e("suspect", "Person", phone="+34 600 111 222"),
+    ])  # fmt: skip
+    return store
+
+
+def test_links_shared_values_and_provenance(held: CaseStore) -> None:
+    graph = link_graph(held).graph
+    assert graph.nodes["suspect"]["contributions"] == "au_1;es_1"
+    assert graph.nodes["suspect"]["agencies"] == "AU police;ES police"
+    assert "email:jg@mail.example" in graph and "surname:garcía" in graph
+    email_holders = {n for n in graph.neighbors("email:jg@mail.example")}
+    assert email_holders == {"suspect", "acc-social"}
+    family = [d for _, _, d in graph.edges("suspect", data=True) if d["label"] == "cousin"]
+    assert family and family[0]["contributions"] == "au_1"
+    steps = queries.shortest_path(graph, "post-1", "contact")
+    assert steps[0].node == "post-1" and steps[-1].node == "contact"
+    assert len(steps) <= 5
+    near = {s.node for _, s in queries.neighbours(graph, "suspect", 1)}
+    assert {"acc-forum", "contact", "email:jg@mail.example"} <= near
+    [(node, holders)] = queries.shared(graph, "García")
+    assert node == "surname:garcía" and {h.node for h in holders} == {"suspect", "contact"}
+    assert queries.components(graph)[0][0]
+
+
+def test_a_viewer_sees_only_its_own_data(held: CaseStore) -> None:
+    spain = link_graph(held, "ES police").graph
+    assert "video-1" not in spain and "post-1" not in spain and "acc-social" not in spain
+    assert (
+        "phone" not in str(spain.nodes["suspect"])
+        and spain.nodes["suspect"]["agencies"] == "ES police"
+    )
+    assert not [d for _, _, d in spain.edges(data=True) if "au_1" in d["contributions"]]
+    assert "email:jg@mail.example" not in spain  # only one entity the viewer sees holds it
+    with pytest.raises(NotFound):
+        queries.shortest_path(spain, "suspect", "video-1")
+    assert link_graph(held, "FR police").graph.number_of_nodes() == 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_exports(held: CaseStore, tmp_path: Path, fmt: str) -> None:
+    view = link_graph(held)
+    out = tmp_path / f"graph.{fmt}"
+    export(view.graph, fmt, out, ftm_entities(view))
+    text = out.read_text(encoding="utf-8")
+    assert "suspect" in text
+    if fmt == "gexf":
+        back = nx.read_gexf(out)
+        assert back.number_of_nodes() == view.graph.number_of_nodes()
+    if fmt == "graphml":
+        back = nx.read_graphml(out)
+        assert back.nodes["suspect"]["handling"] == "H2"
