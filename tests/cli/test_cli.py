@@ -120,6 +120,12 @@ def test_demo_runs_the_main_job(env: Path, capsys: pytest.CaptureFixture[str]) -
     assert "pdq (flip-h)" in out and "pdq (trimmed)" in out
 
 
+def test_demo_tells_the_cross_border_story(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo")
+    assert code == 0 and "1 new cross-border hits" in out
+    assert "(not released)" in out and "pending" in out  # hit/no-hit, then the owner's notice
+
+
 def test_console_script_is_installed(tmp_path: Path) -> None:
     script = shutil.which("crosscheck") or str(Path(sys.executable).parent / "crosscheck")
     junk = tmp_path / "junk.zip"

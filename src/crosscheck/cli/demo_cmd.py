@@ -1,9 +1,11 @@
 """`crosscheck demo`: the main job on the embedded default, end to end on benign sample data.
 
-1. import a sample contribution (people, accounts, a message, media digests);
-2. fingerprint a generated "seizure" into a contribution package and import it;
-3. build a bank of known material and triage the seizure's package against it;
-4. print the matches and the case summary.
+1. import a sample contribution from Belgium (people, accounts, a message, media digests);
+2. fingerprint a generated French "seizure" into a contribution package and import it:
+   it is cross-checked against the Belgian holdings, and a shared file is a hit;
+3. show the hit as each side may see it: hit/no-hit for France, a notice for Belgium;
+4. build a bank of known material and triage the seizure's package against it;
+5. print the case summary.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from crosscheck.cli.stats_cmd import print_summary
 from crosscheck.fingerprints.hasher import HashOptions
 from crosscheck.model import Agency, Contribution, Evaluation, Handling, HandlingCode
 from crosscheck.model.banks import BankEntry
-from crosscheck.service import import_package
 from crosscheck.service.banks import bank_store, matcher, records_from_package
+from crosscheck.service.hub import hits_for, inbox_for, ingest
 from crosscheck.service.sample import write_sample_package, write_sample_seizure
 from crosscheck.service.seizure import fingerprint_paths, write_seizure_package
 from crosscheck.service.triage import MatchOptions
@@ -49,7 +51,7 @@ def demo() -> None:
 
     path = samples / "sample-contribution.zip"
     write_sample_package(path)
-    done = import_package(case_store, path, settings)
+    done = ingest(case_store, path, settings, require_signature=False).imported
     state = "imported" if done.result.created else "already held"
     common.out.print(f"1. sample contribution {state}: {done.manifest.contribution.id}")
 
@@ -58,11 +60,31 @@ def demo() -> None:
     package = samples / "seizure-contribution.zip"
     records = fingerprint_paths([folder], HashOptions(dihedral=True), workers=1)
     manifest, summary = write_seizure_package(records, package, _seizure_contribution(), _ignore)
-    done = import_package(case_store, package, settings)
+    seized = ingest(case_store, package, settings, require_signature=False)
+    done = seized.imported
     common.out.print(
         f"2. fingerprinted {summary.files} files ({summary.errors} with errors) into {package}; "
-        f"{'imported' if done.result.created else 'already held'}: {manifest.contribution.id}"
+        f"{'imported' if done.result.created else 'already held'}: {manifest.contribution.id}; "
+        f"{seized.hits} new cross-border hits"
     )
+    hits = Table(
+        "hit", "signal", "French item", "held by", "their item", title="3. What France sees"
+    )
+    for view in hits_for(case_store, "OCRVP (sample)"):
+        hits.add_row(
+            view.ref,
+            view.signal,
+            view.own_entity[:24],
+            view.other_agency,
+            view.other_entity or "(not released)",
+        )
+    common.out.print(hits)
+    notices = Table(
+        "hit", "signal", "Belgian item", "requested by", "status", title="   Belgium's inbox"
+    )
+    for view in inbox_for(case_store, "Federal Computer Crime Unit (sample)"):
+        notices.add_row(view.ref, view.signal, view.own_entity[:24], view.other_agency, view.status)
+    common.out.print(notices)
 
     banks = bank_store(case_store)
     if DEMO_BANK not in {b.name for b in banks.banks()}:
@@ -70,7 +92,7 @@ def demo() -> None:
         entry = BankEntry(ref="known-1", md5=reference.md5, pdq=reference.pdq, category="1")
         banks.import_entries(DEMO_BANK, "pdq-text", [entry], datetime.now(UTC))
     bank_matcher = matcher(case_store, DEMO_BANK, settings, MatchOptions())
-    table = Table("item", "bank item", "signal", "distance", title="3. Triage against a bank")
+    table = Table("item", "bank item", "signal", "distance", title="4. Triage against a bank")
     for row in bank_matcher.match(records_from_package(package)):
         signal = f"{row.signal} ({row.variant})" if row.variant else row.signal
         table.add_row(Path(row.item).name, row.bank_item, signal, str(row.distance))

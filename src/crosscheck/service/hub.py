@@ -149,13 +149,28 @@ def run_jobs(store: CaseStore, limit: int | None = None) -> int:
 def cross_check(store: CaseStore, contribution_id: str) -> int:
     """Match one contribution against every other agency's holdings; record and audit hits."""
     hub = HubStore(store.engine)
-    found = [*hub.exact_candidates(contribution_id), *_pdq_hits(hub, contribution_id)]
+    found = [*_one_exact_hit_per_pair(hub.exact_candidates(contribution_id))]
+    found.extend(_pdq_hits(hub, contribution_id))
     found.extend(_identifier_hits(hub, contribution_id))
     added = hub.record_hits(contribution_id, found, _now())
     AuditLog(store.engine).append(
         "hub", "combination", contribution_id, {"candidates": len(found), "new_hits": added}
     )
     return added
+
+
+EXACT_STRENGTH = {"sha256": 3, "sha1": 2, "md5": 1}
+
+
+def _one_exact_hit_per_pair(candidates: Iterator[NewHit]) -> Iterator[NewHit]:
+    """The same file matched by MD5, SHA-1 and SHA-256 is one hit, named by its strongest hash."""
+    best: dict[tuple[str, str, str], NewHit] = {}
+    for item in candidates:
+        key = (item.entity_id, item.other_contribution_id, item.other_entity_id)
+        held = best.get(key)
+        if held is None or EXACT_STRENGTH[item.signal] > EXACT_STRENGTH[held.signal]:
+            best[key] = item
+    yield from best.values()
 
 
 def _pdq_hits(hub: HubStore, contribution_id: str) -> Iterator[NewHit]:

@@ -184,6 +184,8 @@ def write_sample_seizure(folder: Path) -> dict[str, Path]:
         archive.writestr(zipfile.ZipInfo("sent/small_copy.jpg", FIXED_TIME), buffer.getvalue())
         archive.writestr(zipfile.ZipInfo("sent/readme.txt", FIXED_TIME), "benign demo file")
     (folder / "notes.txt").write_text("a shopping list: bread, milk\n", encoding="utf-8")
+    # the same file as one in the Belgian sample contribution: a cross-border hit
+    (folder / "copy_from_forum.mp4").write_bytes(_media_bytes("sample-video-1", 8192))
     original = folder.parent / "known-original.jpg"
     known.save(original, "JPEG", quality=95)
     return {"known": original}
