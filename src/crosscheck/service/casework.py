@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crosscheck.exchange import Manifest, PackageLimits, PackageReader, write_package
-from crosscheck.exchange.manifest import FORMAT_VERSION
 from crosscheck.model import entity_dict
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore, ImportResult, make_engine
@@ -72,4 +71,4 @@ def export_contribution(store: CaseStore, contribution_id: str, out: Path) -> Ma
     return manifest
 
 
-__all__ = ["FORMAT_VERSION", "Imported", "export_contribution", "import_package", "open_store"]
+__all__ = ["Imported", "export_contribution", "import_package", "open_store"]

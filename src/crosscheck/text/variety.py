@@ -8,7 +8,6 @@ decision abstains when the top probability is under the model's threshold.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -181,7 +180,3 @@ def pool(
     """One decision for several texts by one author: their evidence adds up (log-odds summed)."""
     total = np.asarray(logit_rows).sum(axis=0)
     return decide(model, total, threshold)
-
-
-def entropy_bits(probabilities: dict[str, float]) -> float:
-    return -sum(p * math.log2(p) for p in probabilities.values() if p > 0)
