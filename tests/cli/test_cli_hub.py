@@ -93,3 +93,18 @@ def test_messages_and_retention_from_the_cli(
     assert code == 0
     code, out, _ = run(capsys, "retention", "erase", "--as-of", "2000-01-01", "--yes")
     assert code == 0 and "nothing is due" in out
+
+
+def test_ingest_table_into_a_contribution(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "users.csv"
+    table.write_text("id,source,name,username,email\n7,forum-a,Juan García,jg77,jg@mail.example\n")
+    code, out, err = run(
+        capsys, "ingest-table", str(table), "--mapping", "forum-users", "--agency", "ES police",
+        "--country", "ES", "--case", "ES/1", "--handling", "H2", "--evaluation", "B2",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "2 entities" in out and "imported" in out
+    code, out, _ = run(capsys, "entities", "--schema", "UserAccount", "--format", "jsonl")
+    assert "jg77" in out

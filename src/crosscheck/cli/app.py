@@ -30,6 +30,7 @@ from crosscheck.cli.hub_cmd import (
     user_app,
 )
 from crosscheck.cli.import_cmd import import_
+from crosscheck.cli.ingest_table_cmd import ingest_table
 from crosscheck.cli.init_cmd import init
 from crosscheck.cli.match_cmd import match
 from crosscheck.cli.message_cmd import message_app
@@ -66,6 +67,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(retention_app, name="retention")
 app.add_typer(message_app, name="message")
 app.add_typer(graph_app, name="graph")
+app.command("ingest-table")(ingest_table)
 app.command("serve")(serve)
 app.command("submit")(submit)
 app.command("demo")(demo)
