@@ -256,8 +256,7 @@ def hits_for(store: CaseStore, agency: str) -> list[HitView]:
             h.entity_id,
             h.other_entity_id if h.status == "released" else None,
         )
-        for h in HubStore(store.engine).hits()
-        if h.agency == agency and h.other_agency != agency
+        for h in HubStore(store.engine).hits(requester=agency)
     ]
 
 
@@ -266,16 +265,16 @@ def inbox_for(store: CaseStore, agency: str) -> list[HitView]:
     AuditLog(store.engine).append(agency, "access", "inbox", {})
     return [
         HitView(h.ref, h.signal, "owner", h.agency, h.status, h.other_entity_id, None)
-        for h in HubStore(store.engine).hits()
-        if h.other_agency == agency and h.agency != agency
+        for h in HubStore(store.engine).hits(owner=agency)
     ]
 
 
 def decide(store: CaseStore, ref: str, agency: str, release: bool) -> Hit:
     """The owning agency releases (the requester then sees the item) or declines."""
     hub = HubStore(store.engine)
-    match = next((h for h in hub.hits() if h.ref == ref), None)
-    if match is None or match.other_agency != agency:
+    found = hub.hits(ref=ref, owner=agency)
+    match = found[0] if found else None
+    if match is None:
         # the same answer whether the hit does not exist or belongs to someone else
         raise Forbidden(f"no hit {ref!r} in the inbox of {agency!r}")
     decided = hub.decide(ref, "released" if release else "declined", _now())

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from crosscheck.exc import InvalidData, NotFound
 from crosscheck.store.tables import agency, credential, job
@@ -124,6 +124,6 @@ class AccessStore:
             )
 
     def pending(self) -> int:
+        query = select(func.count()).select_from(job).where(job.c.status.in_(["queued", "running"]))
         with self.engine.connect() as conn:
-            rows = conn.execute(select(job.c.id).where(job.c.status.in_(["queued", "running"])))
-            return len(rows.all())
+            return int(conn.execute(query).scalar_one())

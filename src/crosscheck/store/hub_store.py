@@ -212,7 +212,14 @@ class HubStore:
             conn.execute(insert_ignoring_duplicates(self.engine, hit), rows)
             return int(conn.execute(count).scalar_one()) - before
 
-    def hits(self) -> list[Hit]:
+    def hits(
+        self,
+        *,
+        requester: str | None = None,
+        owner: str | None = None,
+        ref: str | None = None,
+    ) -> list[Hit]:
+        """Hits, filtered in SQL: by the requesting agency, the owning agency, or a reference."""
         mine_c, theirs_c = aliased(contribution), aliased(contribution)
         mine_a, theirs_a = aliased(agency), aliased(agency)
         query = (
@@ -223,6 +230,12 @@ class HubStore:
             .join(theirs_a, theirs_a.c.id == theirs_c.c.agency_id)
             .order_by(hit.c.id)
         )
+        if requester is not None:
+            query = query.where(mine_a.c.name == requester, theirs_a.c.name != requester)
+        if owner is not None:
+            query = query.where(theirs_a.c.name == owner, mine_a.c.name != owner)
+        if ref is not None:
+            query = query.where(hit.c.ref == ref)
         with self.engine.connect() as conn:
             return [
                 Hit(
@@ -250,4 +263,4 @@ class HubStore:
             )
             if not result.rowcount:
                 raise NotFound(f"no hit {ref!r}")
-        return next(h for h in self.hits() if h.ref == ref)
+        return self.hits(ref=ref)[0]
