@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from crosscheck.cli.app import main
 from crosscheck.exchange import PackageReader
 from tests.cli.conftest import run
 from tests.media import jpeg_bytes, picture, shared_media, video_file
@@ -177,7 +176,3 @@ def test_bad_bank_input_exits_2(
     assert code == 2 and str(bad) in err and "line 1" in err
     code, _, err = run(capsys, "match", str(tmp_path), "--bank", "nope")
     assert code == 2 and "no bank named" in err
-
-
-def test_main_is_importable_without_side_effects() -> None:
-    assert callable(main)

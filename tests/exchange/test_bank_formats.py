@@ -170,3 +170,18 @@ def test_clean_hash_and_truthy_never_crash(value: object) -> None:
             cleaned == cleaned.lower() and clean_hash(kind, cleaned) == cleaned
         )
     assert truthy(value) in (True, False, None)
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("[1, 2]\n", "line 1: a record is a JSON object"),
+        ('{"md5": "' + "a" * 32 + '"}\n{oops\n', "line 2: not valid JSON"),
+        ('{"path": "v.mp4", "vpdq": [{"pdq": "' + "c" * 64 + '"}]}\n', "line 1: a vpdq frame"),
+    ],
+)
+def test_bad_jsonl_bank_lines_name_the_line(tmp_path: Path, content: str, match: str) -> None:
+    path = tmp_path / "bank.jsonl"
+    path.write_text(content)
+    with pytest.raises(InvalidData, match=match):
+        list(read_bank(path, BankFormat.jsonl))

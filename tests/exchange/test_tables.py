@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from followthemoney import model
 
 from crosscheck.exc import InvalidData
 from crosscheck.exchange.tables import load_mapping, map_table, shipped_mappings
@@ -12,7 +13,12 @@ from crosscheck.model import parse_entity
 
 
 def test_shipped_mappings_are_valid() -> None:
-    assert set(shipped_mappings()) >= {"forum-users", "contact-list", "username-search"}
+    names = shipped_mappings()
+    assert set(names) >= {"forum-users", "contact-list", "username-search"}
+    for name in names:  # FtM parses each one: schemata, properties, links between entities
+        mapping = load_mapping(name)
+        query = model.make_mapping({**mapping, "csv_url": "unused.csv"})
+        assert query.entities, name
 
 
 def test_forum_user_table(tmp_path: Path) -> None:

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 import yaml
 from followthemoney import model
 from followthemoney.exc import InvalidMapping
 
 from crosscheck.exc import InvalidData
+from crosscheck.exchange.jsonl import json_objects
 
 MAPPINGS = Path(__file__).parent / "mappings"
 
@@ -53,17 +53,8 @@ def records(path: Path) -> Iterator[dict[str, str]]:
     if not path.is_file():
         raise InvalidData(f"{path}: no such file")
     if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        with path.open("rb") as stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    raise InvalidData(f"{path}: line {number}: not valid JSON ({exc})") from exc
-                if not isinstance(row, dict):
-                    raise InvalidData(f"{path}: line {number}: a record is a JSON object")
-                yield {str(k): str(v) for k, v in row.items() if v not in (None, "")}
+        for _, row in json_objects(path):
+            yield {str(k): str(v) for k, v in row.items() if v not in (None, "")}
         return
     with path.open(encoding="utf-8-sig", newline="") as stream:
         for row in csv.DictReader(stream):

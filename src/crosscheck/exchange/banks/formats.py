@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
-import orjson
-
 from crosscheck.exc import InvalidData
 from crosscheck.exchange.banks.vics import read_vics
+from crosscheck.exchange.jsonl import json_objects
 from crosscheck.model.banks import BankEntry, BankFrame, clean_hash, truthy
 
 
@@ -82,30 +81,29 @@ def read_pdq_text(path: Path) -> Iterator[BankEntry]:
 
 
 def read_jsonl(path: Path) -> Iterator[BankEntry]:
-    with path.open("rb") as stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise InvalidData(f"{path}: line {number}: not valid JSON ({exc})") from exc
+    """The output of `crosscheck fingerprint --format jsonl`, videos with their frames."""
+    for number, row in json_objects(path):
+        try:
             frames = tuple(
                 BankFrame(int(f["frame"]), float(f["ts"]), str(f["pdq"]), f.get("quality"))
                 for f in row.get("vpdq") or ()
                 if clean_hash("pdq", f.get("pdq"))
             )
-            entry = BankEntry(
-                ref=str(row.get("path") or row.get("id") or f"line {number}"),
-                md5=clean_hash("md5", row.get("md5")),
-                sha1=clean_hash("sha1", row.get("sha1")),
-                sha256=clean_hash("sha256", row.get("sha256")),
-                pdq=clean_hash("pdq", row.get("pdq")),
-                category=row.get("category"),
-                frames=frames,
-            )
-            if entry.has_hash:
-                yield entry
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InvalidData(
+                f"{path}: line {number}: a vpdq frame needs frame, ts and pdq"
+            ) from exc
+        entry = BankEntry(
+            ref=str(row.get("path") or row.get("id") or f"line {number}"),
+            md5=clean_hash("md5", row.get("md5")),
+            sha1=clean_hash("sha1", row.get("sha1")),
+            sha256=clean_hash("sha256", row.get("sha256")),
+            pdq=clean_hash("pdq", row.get("pdq")),
+            category=row.get("category"),
+            frames=frames,
+        )
+        if entry.has_hash:
+            yield entry
 
 
 FORMATS = {
