@@ -46,6 +46,7 @@ def test_send_read_acknowledge_reply(three: CaseStore, settings: Settings, tmp_p
 
     listed = messages.inbox(three, "ES police")
     assert [(m.ref, m.recipients["ES police"]) for m in listed] == [(ref, None)]
+    assert [sorted(a) for a in listed[0].attachments] == [["name", "sha256", "size"]]  # no contents
     shown = messages.show(three, settings, ref, "ES police")
     assert shown.body == "The account points to Spain."
     assert shown.attachments == {"lead.txt": b"lead report (benign test text)"}

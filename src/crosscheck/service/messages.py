@@ -54,9 +54,7 @@ def send(
 ) -> str:
     if not recipients:
         raise InvalidData("a message needs at least one recipient")
-    if thread is not None and not any(
-        m.thread == thread for m in MessageStore(store.engine).visible_to(sender)
-    ):
+    if thread is not None and not MessageStore(store.engine).visible_to(sender, thread):
         raise Forbidden(f"no thread {thread!r} for {sender!r}")
     key = message_key(settings)
     ref = "MSG-" + secrets.token_hex(6).upper()
@@ -111,7 +109,8 @@ def inbox(store: CaseStore, agency: str) -> list[StoredMessage]:
 def show(store: CaseStore, settings: Settings, ref: str, agency: str) -> Shown:
     """Decrypt a message for its sender or a recipient; a recipient's reading acknowledges it."""
     messages = MessageStore(store.engine)
-    found = next((m for m in messages.visible_to(agency) if m.ref == ref), None)
+    visible = messages.visible_to(agency, ref, with_attachments=True)
+    found = visible[0] if visible else None
     if found is None:
         raise Forbidden(f"no message {ref!r} for {agency!r}")
     key = message_key(settings)
@@ -123,4 +122,4 @@ def show(store: CaseStore, settings: Settings, ref: str, agency: str) -> Shown:
     if agency in found.recipients and found.recipients[agency] is None:
         messages.acknowledge(ref, agency, datetime.now(UTC))
     AuditLog(store.engine).append(agency, "access", ref, {})
-    return Shown(messages.get(ref), body, files)
+    return Shown(messages.visible_to(agency, ref)[0], body, files)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 
 from crosscheck.exc import NotFound
 from crosscheck.store.tables import agency, message, message_attachment, message_recipient
@@ -66,16 +66,27 @@ class MessageStore:
                     [{**item, "message_id": message_id} for item in attachments],
                 )
 
-    def visible_to(self, agency_name: str) -> list[StoredMessage]:
-        """Messages the agency sent or received, oldest first."""
-        return [m for m in self._all() if m.sender == agency_name or agency_name in m.recipients]
+    def visible_to(
+        self, agency_name: str, ref: str | None = None, *, with_attachments: bool = False
+    ) -> list[StoredMessage]:
+        """Messages the agency sent or received, oldest first (selected in SQL).
 
-    def _all(self, ref: str | None = None) -> list[StoredMessage]:
+        Attachment contents are read only when asked for (to show one message).
+        """
+        received = (
+            select(message_recipient.c.message_id)
+            .join(agency, agency.c.id == message_recipient.c.agency_id)
+            .where(agency.c.name == agency_name)
+        )
         query = (
             select(message, agency.c.name.label("sender"))
             .join(agency, agency.c.id == message.c.sender_agency_id)
+            .where(or_(agency.c.name == agency_name, message.c.id.in_(received)))
             .order_by(message.c.id)
         )
+        return self._load(query, ref, with_attachments)
+
+    def _load(self, query: Any, ref: str | None, with_attachments: bool) -> list[StoredMessage]:
         if ref is not None:
             query = query.where(message.c.ref == ref)
         out = []
@@ -89,10 +100,19 @@ class MessageStore:
                         .where(message_recipient.c.message_id == row.id)
                     )
                 }
+                columns = (
+                    [message_attachment]
+                    if with_attachments
+                    else [
+                        message_attachment.c.name,
+                        message_attachment.c.size,
+                        message_attachment.c.sha256,
+                    ]
+                )
                 attachments = [
                     dict(a._mapping)
                     for a in conn.execute(
-                        select(message_attachment).where(message_attachment.c.message_id == row.id)
+                        select(*columns).where(message_attachment.c.message_id == row.id)
                     )
                 ]
                 out.append(
@@ -113,12 +133,6 @@ class MessageStore:
                     )
                 )
         return out
-
-    def get(self, ref: str) -> StoredMessage:
-        found = self._all(ref)
-        if not found:
-            raise NotFound(f"no message {ref!r}")
-        return found[0]
 
     def acknowledge(self, ref: str, agency_name: str, now: datetime) -> None:
         with self.engine.begin() as conn:
