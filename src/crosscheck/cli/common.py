@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ import orjson
 import typer
 from rich.console import Console
 
+from crosscheck.exc import InvalidData
 from crosscheck.model import Contribution
 from crosscheck.service import open_store
 from crosscheck.settings import Settings
@@ -83,3 +86,48 @@ def provenance(item: Contribution) -> str:
     """One short line: which agency, which handling code, which evaluation."""
     agency = f"{item.provider.name} ({item.provider.country.upper()})"
     return f"{agency}, {item.handling}, {item.evaluation}"
+
+
+def contribution_from_options(
+    agency: str | None,
+    country: str | None,
+    case: str | None,
+    handling: str | None,
+    handling_note: str | None,
+    evaluation: str | None,
+    purpose: str,
+    contribution_id: str | None,
+) -> Contribution:
+    """A new contribution from command-line options, each missing one named in the error."""
+    missing = [
+        flag
+        for flag, value in (
+            ("--agency", agency),
+            ("--country", country),
+            ("--case", case),
+            ("--handling", handling),
+            ("--evaluation", evaluation),
+        )
+        if not value
+    ]
+    if missing:
+        raise InvalidData(f"--out writes a contribution: also give {', '.join(missing)}")
+    assert evaluation is not None and case is not None and country is not None
+    if len(evaluation) != 2:
+        raise InvalidData(f"--evaluation is source and information, e.g. B2; got {evaluation!r}")
+    now = datetime.now(UTC)
+    slug = re.sub(r"[^a-z0-9]+", "_", f"{country}_{case}".lower()).strip("_")[:40]
+    try:
+        return Contribution.model_validate(
+            {
+                "id": contribution_id or f"{slug}_{now:%Y%m%d%H%M%S}",
+                "provider": {"name": agency, "country": country},
+                "created_at": now,
+                "case_reference": case,
+                "purpose": purpose,
+                "handling": {"code": handling, "note": handling_note},
+                "evaluation": {"source": evaluation[0].upper(), "information": evaluation[1]},
+            }
+        )
+    except ValueError as exc:
+        raise InvalidData(f"contribution options: {exc}") from exc

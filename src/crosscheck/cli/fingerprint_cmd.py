@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +16,7 @@ from crosscheck.exc import InvalidData
 from crosscheck.fingerprints.hasher import HashOptions
 from crosscheck.fingerprints.record import FileRecord
 from crosscheck.fingerprints.walker import SEPARATOR
-from crosscheck.model import Contribution, HandlingCode
+from crosscheck.model import HandlingCode
 from crosscheck.service.seizure import fingerprint_paths, write_seizure_package
 
 
@@ -30,50 +28,6 @@ def _count_files(paths: list[Path]) -> int:
         else:
             total += 1
     return total
-
-
-def _contribution(
-    agency: str | None,
-    country: str | None,
-    case: str | None,
-    handling: str | None,
-    handling_note: str | None,
-    evaluation: str | None,
-    purpose: str,
-    contribution_id: str | None,
-) -> Contribution:
-    missing = [
-        flag
-        for flag, value in (
-            ("--agency", agency),
-            ("--country", country),
-            ("--case", case),
-            ("--handling", handling),
-            ("--evaluation", evaluation),
-        )
-        if not value
-    ]
-    if missing:
-        raise InvalidData(f"--out writes a contribution: also give {', '.join(missing)}")
-    assert evaluation is not None and case is not None and country is not None
-    if len(evaluation) != 2:
-        raise InvalidData(f"--evaluation is source and information, e.g. B2; got {evaluation!r}")
-    now = datetime.now(UTC)
-    slug = re.sub(r"[^a-z0-9]+", "_", f"{country}_{case}".lower()).strip("_")[:40]
-    try:
-        return Contribution.model_validate(
-            {
-                "id": contribution_id or f"{slug}_{now:%Y%m%d%H%M%S}",
-                "provider": {"name": agency, "country": country},
-                "created_at": now,
-                "case_reference": case,
-                "purpose": purpose,
-                "handling": {"code": handling, "note": handling_note},
-                "evaluation": {"source": evaluation[0].upper(), "information": evaluation[1]},
-            }
-        )
-    except ValueError as exc:
-        raise InvalidData(f"contribution options: {exc}") from exc
 
 
 def fingerprint(
@@ -111,7 +65,7 @@ def fingerprint(
     if handling is not None and handling.upper() not in HandlingCode.__members__:
         raise InvalidData(f"--handling takes H0, H1, H2 or H3, got {handling!r}")
     item = (
-        _contribution(
+        common.contribution_from_options(
             agency,
             country,
             case,

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from crosscheck.cli import common
-from crosscheck.cli.fingerprint_cmd import _contribution
 from crosscheck.exchange import write_package
 from crosscheck.exchange.tables import load_mapping, map_table, shipped_mappings
 from crosscheck.service.hub import ingest
@@ -36,7 +35,7 @@ def ingest_table(
 ) -> None:
     """Turn a seized table into entities and statements of a new contribution, and import it."""
     settings = common.settings()
-    item = _contribution(
+    item = common.contribution_from_options(
         agency, country, case, handling.upper(), handling_note, evaluation, purpose, contribution_id
     )
     entities = map_table(file, load_mapping(mapping))

@@ -20,7 +20,7 @@ import orjson
 from crosscheck.exchange import Manifest, write_package
 from crosscheck.fingerprints.hasher import HashOptions, fingerprint
 from crosscheck.fingerprints.record import FileRecord
-from crosscheck.fingerprints.walker import SEPARATOR, Task, WalkLimits, walk
+from crosscheck.fingerprints.walker import Task, WalkLimits, walk
 from crosscheck.model import Contribution, Fingerprint, FingerprintKind
 
 Progress = Callable[[FileRecord], None]
@@ -185,7 +185,6 @@ def write_seizure_package(
 
 
 __all__ = [
-    "SEPARATOR",
     "fingerprint_paths",
     "record_entity",
     "record_fingerprints",
