@@ -34,6 +34,7 @@ from crosscheck.cli.ingest_table_cmd import ingest_table
 from crosscheck.cli.init_cmd import init
 from crosscheck.cli.match_cmd import match
 from crosscheck.cli.message_cmd import message_app
+from crosscheck.cli.resolve_cmd import judgement_app, resolve
 from crosscheck.cli.retention_cmd import retention_app
 from crosscheck.cli.show_cmd import show
 from crosscheck.cli.stats_cmd import stats
@@ -68,6 +69,8 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(message_app, name="message")
 app.add_typer(graph_app, name="graph")
 app.command("ingest-table")(ingest_table)
+app.command("resolve")(resolve)
+app.add_typer(judgement_app, name="judgement")
 app.command("serve")(serve)
 app.command("submit")(submit)
 app.command("demo")(demo)

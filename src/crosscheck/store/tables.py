@@ -295,3 +295,41 @@ message_attachment = Table(
     Column("nonce", LargeBinary, nullable=False),
     Column("content", LargeBinary, nullable=False),  # AES-GCM ciphertext
 )
+
+# entity resolution: per scope ("" = everything held; an agency's name = what it may see)
+resolution_record = Table(
+    "resolution_record",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(200), nullable=False),
+    Column("record_id", String(255), nullable=False),
+    Column("digest", String(40), nullable=False),  # SHA-1 of the record's features
+    Column("cluster_id", String(64), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("scope", "record_id"),
+)
+
+resolution_link = Table(
+    "resolution_link",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(200), nullable=False),
+    Column("left_id", String(255), nullable=False),
+    Column("right_id", String(255), nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("explanation", Text, nullable=False),  # JSON: match weights per field
+    UniqueConstraint("scope", "left_id", "right_id"),
+)
+
+resolution_judgement = Table(
+    "resolution_judgement",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("left_id", String(255), nullable=False, index=True),
+    Column("right_id", String(255), nullable=False, index=True),
+    Column("verdict", String(16), nullable=False),  # confirm, reject, unsure
+    Column("judged_by", String(200), nullable=False),
+    Column("judged_at", UTCDateTime(), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("cluster_id", String(64), nullable=True),
+)

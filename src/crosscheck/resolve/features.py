@@ -1,0 +1,193 @@
+"""Records of people and accounts, and the comparable fields made from them.
+
+A record is a flat mapping: ``id`` and any of the fields in ``FIELDS`` (the
+columns of a seized forum's user table, a contact list, FEBRL's data sets…).
+Common spellings of the column names are understood (``given_name``,
+``surname``, ``dob``, ``suburb``…). ``features`` turns one record into the row
+Splink compares: normalised names, usernames and their stems, canonical
+e-mail parts, E.164 phones, ISO birth dates, and flags that say when a
+username or an e-mail's local part is only the person's name spelled again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from crosscheck.exc import InvalidData
+from crosscheck.resolve import normalise
+
+FIELDS = (
+    "source",
+    "name",
+    "first_name",
+    "last_name",
+    "username",
+    "service",
+    "email",
+    "phone",
+    "birth_date",
+    "place",
+    "country",
+    "address",
+    "postcode",
+    "national_id",
+)
+ALIASES = {
+    "given_name": "first_name",
+    "firstname": "first_name",
+    "forename": "first_name",
+    "surname": "last_name",
+    "lastname": "last_name",
+    "family_name": "last_name",
+    "full_name": "name",
+    "user": "username",
+    "handle": "username",
+    "login": "username",
+    "screen_name": "username",
+    "mail": "email",
+    "e_mail": "email",
+    "telephone": "phone",
+    "phone_number": "phone",
+    "mobile": "phone",
+    "dob": "birth_date",
+    "date_of_birth": "birth_date",
+    "birthdate": "birth_date",
+    "city": "place",
+    "suburb": "place",
+    "birth_place": "place",
+    "town": "place",
+    "soc_sec_id": "national_id",
+    "id_number": "national_id",
+    "zip": "postcode",
+    "postal_code": "postcode",
+    "site": "service",
+    "platform": "service",
+    "dataset": "source",
+    "rec_id": "id",
+    "unique_id": "id",
+}
+# the columns of the feature row, in order (every row has every column)
+COLUMNS = (
+    "unique_id",
+    "source_dataset",
+    "first_name",
+    "last_name",
+    "name_full",
+    "first_initial",
+    "username",
+    "username_stem",
+    "username_name_only",
+    "username_stem_from_name",
+    "service_username",
+    "email",
+    "email_local",
+    "email_domain",
+    "email_stem",
+    "email_local_from_name",
+    "phone",
+    "birth_date",
+    "birth_year",
+    "place",
+    "country",
+    "address",
+    "postcode",
+    "national_id",
+)
+
+
+def canonical(record: Mapping[str, Any], where: str = "") -> dict[str, str]:
+    """Field names unified, values as stripped strings, empty values dropped."""
+    out: dict[str, str] = {}
+    for key, value in record.items():
+        name = str(key).strip().lower().replace(" ", "_").replace("-", "_")
+        name = ALIASES.get(name, name)
+        if name != "id" and name not in FIELDS:
+            continue
+        if value is None or (isinstance(value, float) and value != value):  # NaN from pandas
+            continue
+        text = str(value).strip()
+        if text and name not in out:
+            out[name] = text
+    if "id" not in out:
+        raise InvalidData(f"{where}a record without an id: {dict(record)!r}"[:300])
+    return out
+
+
+def _split_name(record: Mapping[str, str]) -> tuple[str | None, str | None]:
+    first = normalise.latin(record.get("first_name"))
+    last = normalise.latin(record.get("last_name"))
+    if (first or last) or not record.get("name"):
+        return first, last
+    tokens = normalise.name_tokens(record["name"])
+    if len(tokens) == 1:
+        return tokens[0], None
+    return tokens[0], " ".join(tokens[1:]) if tokens else None
+
+
+def _account(service: str | None, name: str | None) -> str | None:
+    """One account on one service: the username as the service sees it (case folded only)."""
+    if not service or not name or not name.strip().lstrip("@"):
+        return None
+    return f"{service}:{name.strip().lstrip('@').casefold()}"
+
+
+def features(record: Mapping[str, str]) -> dict[str, Any]:
+    """One canonical record → one row of ``COLUMNS``."""
+    first, last = _split_name(record)
+    tokens = " ".join(t for t in (first, last) if t).split()
+    user = normalise.username(record.get("username"))
+    stem = normalise.username_stem(record.get("username"))
+    mail = normalise.email(record.get("email"))
+    local, domain = normalise.email_parts(mail)
+    mail_stem = normalise.username_stem(local)
+    country = (record.get("country") or "").strip().upper()[:2] or None
+    born = normalise.birth_date(record.get("birth_date"))
+    service = normalise.username(record.get("service"))
+    return {
+        "unique_id": record["id"],
+        "source_dataset": record.get("source") or "",
+        "first_name": first,
+        "last_name": last,
+        "name_full": " ".join(tokens) or None,
+        "first_initial": first[0] if first else None,
+        "username": user,
+        "username_stem": stem if stem and len(stem) >= 3 else None,
+        "username_name_only": normalise.made_from_name(user, tokens),
+        "username_stem_from_name": normalise.made_from_name(stem, tokens),
+        "service_username": _account(service, record.get("username")),
+        "email": mail,
+        "email_local": local,
+        "email_domain": domain,
+        "email_stem": mail_stem if mail_stem and len(mail_stem) >= 3 else None,
+        "email_local_from_name": normalise.made_from_name(mail_stem, tokens),
+        "phone": normalise.phone(record.get("phone"), country),
+        "birth_date": born,
+        "birth_year": born[:4] if born else None,
+        "place": normalise.latin(record.get("place")),
+        "country": country,
+        "address": normalise.latin(record.get("address")),
+        "postcode": normalise.alnum(record.get("postcode")),
+        "national_id": normalise.alnum(record.get("national_id")),
+    }
+
+
+def feature_rows(records: Iterable[Mapping[str, Any]], where: str = "") -> list[dict[str, Any]]:
+    """Canonical feature rows; a repeated id is refused (it would merge silently)."""
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, record in enumerate(records, start=1):
+        row = features(canonical(record, f"{where}record {number}: "))
+        if row["unique_id"] in seen:
+            raise InvalidData(f"{where}record {number}: id {row['unique_id']!r} appears twice")
+        seen.add(row["unique_id"])
+        rows.append(row)
+    return rows
+
+
+def present(rows: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The feature columns that hold a value in at least one row."""
+    found: set[str] = set()
+    for row in rows:
+        found.update(k for k, v in row.items() if v not in (None, "", False))
+    return found

@@ -1,0 +1,249 @@
+"""Running the model with Splink on the engine it is handed (DuckDB here, Spark at scale).
+
+``train`` estimates the parameters without labels — the share of matches from
+deterministic rules, u by random sampling, m by expectation maximisation in
+sessions that each block on other columns — and returns them as ``Params``.
+``score`` predicts pairwise match probabilities with given parameters and
+returns each pair with its evidence: the prior and, per comparison, the level
+reached and the match weight it added or took away (Splink's waterfall data).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+import splink
+from splink import Linker, SettingsCreator
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.blocking_rule_library import And, CustomRule
+from splink.internals.database_api import DatabaseAPISubClass
+
+from crosscheck.resolve.comparisons import (
+    blocking_rules,
+    comparisons_for,
+    deterministic_rules,
+    training_blocks,
+)
+from crosscheck.resolve.features import COLUMNS, present
+from crosscheck.resolve.params import LevelParams, Params
+
+LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
+ApiFactory = Callable[[], DatabaseAPISubClass]
+
+
+def duckdb_api() -> DatabaseAPISubClass:
+    from splink import DuckDBAPI
+
+    return DuckDBAPI()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    comparison: str
+    level: str
+    match_weight: float
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "field": self.comparison,
+            "level": self.level,
+            "match_weight": round(self.match_weight, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str
+    right: str
+    match_probability: float
+    match_weight: float
+    prior_match_weight: float
+    evidence: tuple[Evidence, ...]
+
+    def explanation(self) -> dict[str, object]:
+        return {
+            "match_weight": round(self.match_weight, 3),
+            "prior_match_weight": round(self.prior_match_weight, 3),
+            "fields": [e.to_json() for e in self.evidence],
+        }
+
+
+def _frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(rows), columns=list(COLUMNS))
+
+
+def _settings(
+    columns: Collection[str],
+    link_type: LinkType,
+    prior: float,
+    only: Collection[str] | None = None,
+    extra_rule: str | None = None,
+) -> SettingsCreator:
+    specs = [s for s in comparisons_for(columns) if only is None or s.name in only]
+    rules: list[BlockingRuleCreator | dict[str, Any]] = list(blocking_rules(columns))
+    if extra_rule:
+        rules = [And(rule, CustomRule(extra_rule)) for rule in blocking_rules(columns)]
+    return SettingsCreator(
+        link_type=link_type,
+        comparisons=[s.creator() for s in specs],
+        blocking_rules_to_generate_predictions=rules,
+        probability_two_random_records_match=prior,
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        max_iterations=50,
+    )
+
+
+def _linker(
+    api: DatabaseAPISubClass,
+    rows: Sequence[dict[str, Any]],
+    settings: SettingsCreator | dict[str, Any],
+) -> Linker:
+    table = api.register(_frame(rows), dataset_display_name="records")
+    return Linker(table, settings, log_level=None)
+
+
+def train(
+    rows: Sequence[dict[str, Any]],
+    *,
+    description: str,
+    link_type: LinkType = "dedupe_only",
+    api_factory: ApiFactory = duckdb_api,
+    u_pairs: float = 2e6,
+    recall: float = 0.7,
+    seed: int = 17,
+) -> Params:
+    """Unsupervised estimation on these rows: no labels are read."""
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    columns = present(rows)
+    linker = _linker(api_factory(), rows, _settings(columns, link_type, 1e-4))
+    rules: list[str | BlockingRuleCreator] = list(deterministic_rules(columns))
+    if rules:
+        linker.training.estimate_probability_two_random_records_match(rules, recall=recall)
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    sample = min(1.0, 300_000 / max(len(rows), 1))
+    for rule in training_blocks(columns):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, record_sample_proportion=sample
+        )
+    return params_of(linker, description)
+
+
+def params_of(linker: Linker, description: str) -> Params:
+    model = linker.misc.save_model_to_json()
+    comparisons: dict[str, dict[str, LevelParams]] = {}
+    for comparison in model["comparisons"]:
+        levels: dict[str, LevelParams] = {}
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            levels[level["label_for_charts"]] = LevelParams(
+                level.get("m_probability"), level.get("u_probability")
+            )
+        comparisons[comparison["output_column_name"]] = levels
+    return Params(
+        float(model["probability_two_random_records_match"]),
+        comparisons,
+        description,
+        splink_version=splink.__version__,
+    )
+
+
+def _apply(settings: SettingsCreator, params: Params, dialect: str) -> dict[str, Any]:
+    model: dict[str, Any] = settings.get_settings(dialect).as_dict()  # type: ignore[no-untyped-call]
+    model["probability_two_random_records_match"] = params.probability_two_random_records_match
+    for comparison in model["comparisons"]:
+        trained = params.comparisons.get(comparison["output_column_name"], {})
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            found = trained.get(level["label_for_charts"])
+            if found is not None:
+                if found.m is not None:
+                    level["m_probability"] = found.m
+                if found.u is not None:
+                    level["u_probability"] = found.u
+    return model
+
+
+def score(
+    rows: Sequence[dict[str, Any]],
+    params: Params,
+    *,
+    threshold: float = 0.5,
+    link_type: LinkType = "dedupe_only",
+    api_factory: ApiFactory = duckdb_api,
+    only_new: bool = False,
+) -> list[Pair]:
+    """Scored pairs at or above ``threshold``; ``only_new``: pairs with a row whose ``is_new``.
+
+    With ``only_new``, rows carry an ``is_new`` flag and only pairs touching a
+    new row are formed: new records join what was resolved before without
+    scoring the old pairs again.
+    """
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    if len(rows) < 2:
+        return []
+    columns = present(rows) - {"is_new"}
+    api = api_factory()
+    settings = _settings(
+        columns,
+        link_type,
+        params.probability_two_random_records_match,
+        only=params.comparisons.keys(),
+        extra_rule="(l.is_new OR r.is_new)" if only_new else None,
+    )
+    model = _apply(settings, params, api.sql_dialect.sql_dialect_str)
+    frame = _frame(rows)
+    if only_new:
+        frame["is_new"] = [bool(r.get("is_new")) for r in rows]
+    table = api.register(frame, dataset_display_name="records")
+    linker = Linker(table, model, log_level=None)
+    labels = _level_labels(model)
+    predictions = linker.inference.predict(
+        threshold_match_probability=threshold, warning_mode="never"
+    )
+    frame_out = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    prior = params.prior_match_weight
+    pairs: list[Pair] = []
+    names = [c["output_column_name"] for c in model["comparisons"]]
+    records = frame_out.to_dict("records")
+    for rec in records:
+        evidence = []
+        for name in names:
+            gamma = int(rec[f"gamma_{name}"])
+            weight = float(rec.get(f"mw_{name}", 0.0) or 0.0) + float(
+                rec.get(f"mw_tf_adj_{name}", 0.0) or 0.0
+            )
+            if gamma == -1:
+                continue
+            evidence.append(Evidence(name, labels[name].get(gamma, str(gamma)), weight))
+        evidence.sort(key=lambda e: -abs(e.match_weight))
+        left, right = str(rec["unique_id_l"]), str(rec["unique_id_r"])
+        pairs.append(
+            Pair(
+                min(left, right),
+                max(left, right),
+                float(rec["match_probability"]),
+                float(rec["match_weight"]),
+                prior,
+                tuple(evidence),
+            )
+        )
+    predictions.drop_table_from_database_and_remove_from_cache()
+    return pairs
+
+
+def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in model["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        count = len(levels)
+        labels[comparison["output_column_name"]] = {
+            count - 1 - index: str(level["label_for_charts"]) for index, level in enumerate(levels)
+        }
+    return labels
