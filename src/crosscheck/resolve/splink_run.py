@@ -21,7 +21,9 @@ from splink import Linker, SettingsCreator
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.blocking_rule_library import And, CustomRule
 from splink.internals.database_api import DatabaseAPISubClass
+from splink.internals.exceptions import EMTrainingException
 
+from crosscheck.exc import InvalidData
 from crosscheck.resolve.comparisons import (
     blocking_rules,
     comparisons_for,
@@ -31,6 +33,7 @@ from crosscheck.resolve.comparisons import (
 from crosscheck.resolve.features import COLUMNS, present
 from crosscheck.resolve.params import LevelParams, Params
 
+MIN_TRAINING_RECORDS = 200
 LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
 ApiFactory = Callable[[], DatabaseAPISubClass]
 
@@ -119,6 +122,11 @@ def train(
 ) -> Params:
     """Unsupervised estimation on these rows: no labels are read."""
     logging.getLogger("splink").setLevel(logging.ERROR)
+    if len(rows) < MIN_TRAINING_RECORDS:
+        raise InvalidData(
+            f"{len(rows)} records are too few to train on (at least {MIN_TRAINING_RECORDS}); "
+            "use the shipped parameters or --params"
+        )
     columns = present(rows)
     linker = _linker(api_factory(), rows, _settings(columns, link_type, 1e-4))
     rules: list[str | BlockingRuleCreator] = list(deterministic_rules(columns))
@@ -126,10 +134,17 @@ def train(
         linker.training.estimate_probability_two_random_records_match(rules, recall=recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     sample = min(1.0, 300_000 / max(len(rows), 1))
+    sessions = 0
     for rule in training_blocks(columns):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, record_sample_proportion=sample
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, record_sample_proportion=sample
+            )
+            sessions += 1
+        except EMTrainingException:
+            continue  # no pairs agree on this rule here; the other sessions train those fields
+    if not sessions:
+        raise InvalidData("no training session found pairs to learn from in these records")
     return params_of(linker, description)
 
 

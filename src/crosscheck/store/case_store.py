@@ -30,7 +30,16 @@ from crosscheck.model import (
 from crosscheck.model.statements import BASE_ID, Statement, StatementEntity
 from crosscheck.store import migrate
 from crosscheck.store.engine import insert_ignoring_duplicates
-from crosscheck.store.tables import agency, contribution, fingerprint, hit, statement
+from crosscheck.store.tables import (
+    agency,
+    contribution,
+    fingerprint,
+    hit,
+    resolution_judgement,
+    resolution_link,
+    resolution_record,
+    statement,
+)
 
 BATCH = 2000
 
@@ -305,6 +314,7 @@ class CaseStore:
                 ).rowcount
                 or 0
             )
+            removed["resolution"] = _erase_resolution(conn, contribution_id)
             for name, table in (("fingerprints", fingerprint), ("statements", statement)):
                 result = conn.execute(
                     table.delete().where(table.c.contribution_id == contribution_id)
@@ -465,6 +475,35 @@ class CaseStore:
                     join=contribution.join(agency, agency.c.id == contribution.c.agency_id),
                 ),
             )
+
+
+def _erase_resolution(conn: Connection, contribution_id: str) -> int:
+    """Resolved records, links and judgements of the contribution's entities, in every scope.
+
+    An entity also held elsewhere is resolved afresh on the next run.
+    """
+    ids = [
+        str(r[0])
+        for r in conn.execute(
+            select(statement.c.entity_id)
+            .where(statement.c.contribution_id == contribution_id)
+            .distinct()
+        )
+    ]
+    count = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        count += int(
+            conn.execute(
+                resolution_record.delete().where(resolution_record.c.record_id.in_(chunk))
+            ).rowcount
+            or 0
+        )
+        for table in (resolution_link, resolution_judgement):
+            conn.execute(
+                table.delete().where(table.c.left_id.in_(chunk) | table.c.right_id.in_(chunk))
+            )
+    return count
 
 
 def _schema_names(name: str) -> set[str]:

@@ -161,18 +161,6 @@ class ResolutionStore:
             if updates:
                 conn.execute(rec.insert(), updates)
 
-    def erase(self, record_ids: Iterable[str]) -> int:
-        """Remove these records from every scope, with their links (retention erasure)."""
-        rec, lnk = resolution_record, resolution_link
-        count = 0
-        with self.engine.begin() as conn:
-            for chunk in _chunks(sorted(set(record_ids))):
-                count += conn.execute(delete(rec).where(rec.c.record_id.in_(chunk))).rowcount
-                conn.execute(
-                    delete(lnk).where(or_(lnk.c.left_id.in_(chunk), lnk.c.right_id.in_(chunk)))
-                )
-        return count
-
 
 def _verdict(value: str) -> Verdict:
     if value == "confirm":
