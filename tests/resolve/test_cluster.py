@@ -73,9 +73,7 @@ def test_ids_are_stable_across_runs_and_new_records_join() -> None:
     previous = {m: c.id for c in first for m in c.members}
     again = cluster(list("dcba"), list(reversed(edges)))
     assert {m: c.id for c in again for m in c.members} == previous
-    grown = cluster(
-        [*"abcde", "0"], [*edges, *links_of([("0", "a", 0.999)])], previous=previous
-    )
+    grown = cluster([*"abcde", "0"], [*edges, *links_of([("0", "a", 0.999)])], previous=previous)
     now = {m: c.id for c in grown for m in c.members}
     assert now["0"] == now["a"] == previous["a"]  # "0" sorts first, yet the id is kept
     assert now["e"] not in previous.values()
