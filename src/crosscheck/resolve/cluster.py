@@ -35,7 +35,14 @@ class Link:
     left: str
     right: str
     probability: float
-    explanation: dict[str, Any]
+    evidence: dict[str, Any] | None = None  # a rule, a judgement, or stored evidence
+    pair: Pair | None = None  # a scored pair: its evidence is read when asked for
+
+    @property
+    def explanation(self) -> dict[str, Any]:
+        if self.evidence is not None:
+            return self.evidence
+        return self.pair.explanation() if self.pair is not None else {}
 
 
 @dataclass
@@ -76,20 +83,20 @@ def deterministic_links(rows: Iterable[Mapping[str, Any]]) -> list[Link]:
 
 
 def links_from_pairs(pairs: Iterable[Pair]) -> list[Link]:
-    return [Link(p.left, p.right, p.match_probability, p.explanation()) for p in pairs]
+    return [Link(p.left, p.right, p.match_probability, pair=p) for p in pairs]
 
 
 class _Groups:
-    """Union-find that refuses a merge joining a rejected pair."""
+    """Union-find that refuses a merge joining a rejected pair (sets kept only where needed)."""
 
     def __init__(self, ids: Iterable[str], rejected: Iterable[tuple[str, str]]) -> None:
         self.parent = {i: i for i in ids}
-        self.members = {i: {i} for i in self.parent}
-        self.forbidden: dict[str, set[str]] = {i: set() for i in self.parent}
+        self.members: dict[str, set[str]] = {}
+        self.forbidden: dict[str, set[str]] = {}
         for left, right in rejected:
             if left in self.parent and right in self.parent:
-                self.forbidden[left].add(right)
-                self.forbidden[right].add(left)
+                self.forbidden.setdefault(left, set()).add(right)
+                self.forbidden.setdefault(right, set()).add(left)
 
     def find(self, item: str) -> str:
         root = item
@@ -103,13 +110,19 @@ class _Groups:
         a, b = self.find(left), self.find(right)
         if a == b:
             return True
-        if self.forbidden[a] & self.members[b]:
+        members_a = self.members.get(a) or {a}
+        members_b = self.members.get(b) or {b}
+        forbidden_a = self.forbidden.get(a)
+        if forbidden_a and forbidden_a & members_b:
             return False
-        if len(self.members[a]) < len(self.members[b]):
-            a, b = b, a
+        if len(members_a) < len(members_b):
+            a, b, members_a, members_b = b, a, members_b, members_a
         self.parent[b] = a
-        self.members[a] |= self.members.pop(b)
-        self.forbidden[a] |= self.forbidden.pop(b)
+        self.members[a] = members_a | members_b
+        self.members.pop(b, None)
+        forbidden_b = self.forbidden.pop(b, None)
+        if forbidden_b:
+            self.forbidden[a] = self.forbidden.get(a, set()) | forbidden_b
         return True
 
 
@@ -125,11 +138,12 @@ def cluster(
     """Clusters of ``ids``, largest first; ``previous``: record id → cluster id of the last run."""
     verdicts = latest(judgements)
     rejected = {k for k, j in verdicts.items() if j.verdict == "reject"}
-    groups = _Groups(ids, rejected)
+    everyone = list(dict.fromkeys(ids))
+    groups = _Groups(everyone, rejected)
     candidates: dict[tuple[str, str], Link] = {}
     for link in links:
         key = pair_key(link.left, link.right)
-        if key[0] not in groups.parent or key[1] not in groups.parent or key[0] == key[1]:
+        if key[0] == key[1] or key[0] not in groups.parent or key[1] not in groups.parent:
             continue
         if key not in candidates or candidates[key].probability < link.probability:
             candidates[key] = link
@@ -159,6 +173,8 @@ def cluster(
     _name(clusters, previous or {})
     unsure = {k for k, j in verdicts.items() if j.verdict == "unsure"}
     for c in clusters:
+        if len(c.members) == 1:
+            continue  # nothing to flag in a record alone
         _flag(c, threshold, max_size, unsure)
         if conflicts & set(c.members):
             c.review.append("judgements conflict: a confirmed pair is kept apart by a rejection")
@@ -168,7 +184,7 @@ def cluster(
 def _name(clusters: list[Cluster], previous: Mapping[str, str]) -> None:
     taken: set[str] = set()
     for c in clusters:  # largest first: the bigger part of a split keeps the id
-        votes = Counter(previous[m] for m in c.members if m in previous)
+        votes = Counter(previous[m] for m in c.members if m in previous) if previous else {}
         for old, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
             if old not in taken:
                 c.id = old

@@ -18,6 +18,7 @@ from typing import Any
 import splink.comparison_level_library as cll
 from splink import block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.blocking_rule_library import CustomRule
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
@@ -212,12 +213,11 @@ _BLOCKS: tuple[tuple[str, ...], ...] = (
     ("phone",),
     ("service_username",),
     ("username",),
-    ("username_stem",),
-    ("email_stem",),
     ("national_id",),
     ("last_name", "birth_date"),
     ("first_name", "birth_date"),
-    ("first_name", "last_name"),
+    ("first_name", "last_name", "birth_year"),
+    ("first_name", "last_name", "place"),
     ("last_name", "postcode"),
     ("address",),
     ("birth_date", "postcode"),
@@ -230,15 +230,20 @@ def blocking_rules(columns: Collection[str]) -> list[BlockingRuleCreator]:
     rules: list[BlockingRuleCreator] = [
         block_on(*cols) for cols in _BLOCKS if all(c in columns for c in cols)
     ]
-    if "username_stem" in columns and "email_stem" in columns:
-        rules.append(cross_stem_rule())
+    # stems block only where they say more than the name (the name rules cover the rest)
+    for left, right, flag in (
+        ("username_stem", "username_stem", "username_stem_from_name"),
+        ("email_stem", "email_stem", "email_local_from_name"),
+        ("username_stem", "email_stem", None),
+    ):
+        if left in columns and right in columns:
+            condition = f"l.{left} = r.{right}"
+            if flag:
+                condition += f" AND NOT l.{flag}"
+            else:
+                condition += " AND NOT l.username_stem_from_name AND NOT r.email_local_from_name"
+            rules.append(CustomRule(condition))
     return rules
-
-
-def cross_stem_rule() -> BlockingRuleCreator:
-    from splink.internals.blocking_rule_library import CustomRule
-
-    return CustomRule("l.username_stem = r.email_stem")
 
 
 def training_blocks(columns: Collection[str]) -> list[BlockingRuleCreator]:

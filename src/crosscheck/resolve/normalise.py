@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 import phonenumbers
 from normality import ascii_text
+from rapidfuzz.distance import Levenshtein
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _NON_ALPHA = re.compile(r"[^a-z]+")
@@ -38,6 +40,7 @@ _DOMAIN_ALIASES = {
 }
 
 
+@lru_cache(maxsize=200_000)
 def latin(value: str | None) -> str | None:
     """Latin letters and digits, lower-case, words split by one space."""
     if not value:
@@ -108,6 +111,7 @@ def local_stem(value: str | None) -> str | None:
     return username_stem(local)
 
 
+@lru_cache(maxsize=100_000)
 def phone(value: str | None, region: str | None = None) -> str | None:
     """E.164, with the record's country as the default region."""
     if not value:
@@ -156,6 +160,11 @@ def made_from_name(stem: str | None, tokens: list[str]) -> bool:
     tells nothing the name does not, so it must not count as new evidence.
     A name written with a typo still counts ('mariagarcia' for 'Maria Garca').
     """
+    return _made_from_name(stem, tuple(tokens))
+
+
+@lru_cache(maxsize=200_000)
+def _made_from_name(stem: str | None, tokens: tuple[str, ...]) -> bool:
     if not stem or not tokens:
         return False
     words = [t for t in tokens if len(t) > 1]
@@ -167,7 +176,7 @@ def made_from_name(stem: str | None, tokens: list[str]) -> bool:
     return _near_name(stem, tokens, words)
 
 
-def _near_name(stem: str, tokens: list[str], words: list[str]) -> bool:
+def _near_name(stem: str, tokens: tuple[str, ...], words: list[str]) -> bool:
     """The stem is the name's words (or initial + surname) concatenated, up to small typos."""
     if len(tokens[0]) == 1 and len(words) >= 1:  # 'A. Vasilev': a word from the initial + surname
         last = words[-1]
@@ -180,16 +189,8 @@ def _near_name(stem: str, tokens: list[str], words: list[str]) -> bool:
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (short strings: usernames, names)."""
-    if abs(len(a) - len(b)) > 3:
-        return 4
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    """Levenshtein distance (rapidfuzz)."""
+    return int(Levenshtein.distance(a, b))
 
 
 def _covered(text: str, pieces: set[str]) -> bool:

@@ -58,6 +58,28 @@ class Evidence:
         }
 
 
+class _Evidence:
+    """The per-comparison columns of one prediction table, shared by its pairs."""
+
+    def __init__(self, frame: pd.DataFrame, labels: dict[str, dict[int, str]]) -> None:
+        self.labels = labels
+        self.gammas = {n: frame[f"gamma_{n}"].to_numpy() for n in labels}
+        self.weights = {
+            n: frame[f"mw_{n}"].fillna(0.0).to_numpy()
+            + (frame[f"mw_tf_adj_{n}"].fillna(0.0).to_numpy() if f"mw_tf_adj_{n}" in frame else 0.0)
+            for n in labels
+        }
+
+    def of(self, index: int) -> tuple[Evidence, ...]:
+        found = [
+            Evidence(name, self.labels[name].get(int(g), str(g)), float(self.weights[name][index]))
+            for name in self.labels
+            if (g := int(self.gammas[name][index])) != -1
+        ]
+        found.sort(key=lambda e: -abs(e.match_weight))
+        return tuple(found)
+
+
 @dataclass(frozen=True)
 class Pair:
     left: str
@@ -65,7 +87,13 @@ class Pair:
     match_probability: float
     match_weight: float
     prior_match_weight: float
-    evidence: tuple[Evidence, ...]
+    _table: _Evidence
+    _index: int
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """Per comparison: the level reached and the match weight it added (waterfall data)."""
+        return self._table.of(self._index)
 
     def explanation(self) -> dict[str, object]:
         return {
@@ -133,6 +161,7 @@ def train(
     if rules:
         linker.training.estimate_probability_two_random_records_match(rules, recall=recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
+    _floor_levels(linker)
     sample = min(1.0, 300_000 / max(len(rows), 1))
     sessions = 0
     for rule in training_blocks(columns):
@@ -141,11 +170,30 @@ def train(
                 rule, record_sample_proportion=sample
             )
             sessions += 1
-        except EMTrainingException:
-            continue  # no pairs agree on this rule here; the other sessions train those fields
+            _floor_levels(linker)
+        except (EMTrainingException, ValueError):
+            # no pairs agree on this rule here, or (small data) a level's m underflowed
+            # to 0 inside Splink's EM: the other sessions train those fields
+            continue
     if not sessions:
         raise InvalidData("no training session found pairs to learn from in these records")
     return params_of(linker, description)
+
+
+def _floor_levels(linker: Linker) -> None:
+    """Lift probabilities a small sample estimated as 0 to the floor, so the next session runs.
+
+    Splink refuses 0 when it reads settings; it reaches into the linker's
+    settings object, Splink's only handle on trained values between sessions.
+    """
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if level.is_null_level:
+                continue
+            for name in ("m_probability", "u_probability"):
+                value = getattr(level, name)
+                if value is not None and value < PROBABILITY_FLOOR:
+                    setattr(level, name, PROBABILITY_FLOOR)
 
 
 def params_of(linker: Linker, description: str) -> Params:
@@ -157,7 +205,7 @@ def params_of(linker: Linker, description: str) -> Params:
             if level.get("is_null_level"):
                 continue
             levels[level["label_for_charts"]] = LevelParams(
-                level.get("m_probability"), level.get("u_probability")
+                _floor(level.get("m_probability")), _floor(level.get("u_probability"))
             )
         comparisons[comparison["output_column_name"]] = levels
     return Params(
@@ -166,6 +214,13 @@ def params_of(linker: Linker, description: str) -> Params:
         description,
         splink_version=splink.__version__,
     )
+
+
+PROBABILITY_FLOOR = 1e-12  # a level never seen in training: very unlikely, not impossible
+
+
+def _floor(value: float | None) -> float | None:
+    return None if value is None else max(float(value), PROBABILITY_FLOOR)
 
 
 def _apply(settings: SettingsCreator, params: Params, dialect: str) -> dict[str, Any]:
@@ -179,9 +234,9 @@ def _apply(settings: SettingsCreator, params: Params, dialect: str) -> dict[str,
             found = trained.get(level["label_for_charts"])
             if found is not None:
                 if found.m is not None:
-                    level["m_probability"] = found.m
+                    level["m_probability"] = _floor(found.m)
                 if found.u is not None:
-                    level["u_probability"] = found.u
+                    level["u_probability"] = _floor(found.u)
     return model
 
 
@@ -223,34 +278,17 @@ def score(
         threshold_match_probability=threshold, warning_mode="never"
     )
     frame_out = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
-    prior = params.prior_match_weight
-    pairs: list[Pair] = []
-    names = [c["output_column_name"] for c in model["comparisons"]]
-    records = frame_out.to_dict("records")
-    for rec in records:
-        evidence = []
-        for name in names:
-            gamma = int(rec[f"gamma_{name}"])
-            weight = float(rec.get(f"mw_{name}", 0.0) or 0.0) + float(
-                rec.get(f"mw_tf_adj_{name}", 0.0) or 0.0
-            )
-            if gamma == -1:
-                continue
-            evidence.append(Evidence(name, labels[name].get(gamma, str(gamma)), weight))
-        evidence.sort(key=lambda e: -abs(e.match_weight))
-        left, right = str(rec["unique_id_l"]), str(rec["unique_id_r"])
-        pairs.append(
-            Pair(
-                min(left, right),
-                max(left, right),
-                float(rec["match_probability"]),
-                float(rec["match_weight"]),
-                prior,
-                tuple(evidence),
-            )
-        )
     predictions.drop_table_from_database_and_remove_from_cache()
-    return pairs
+    table_evidence = _Evidence(frame_out, labels)
+    prior = params.prior_match_weight
+    lefts = frame_out["unique_id_l"].astype(str).to_numpy()
+    rights = frame_out["unique_id_r"].astype(str).to_numpy()
+    probabilities = frame_out["match_probability"].to_numpy(dtype=float)
+    weights = frame_out["match_weight"].to_numpy(dtype=float)
+    return [
+        Pair(min(a, b), max(a, b), float(p), float(w), prior, table_evidence, i)
+        for i, (a, b, p, w) in enumerate(zip(lefts, rights, probabilities, weights, strict=True))
+    ]
 
 
 def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:

@@ -11,6 +11,7 @@ Common names are common (a Zipf draw), so many different people share them.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -189,7 +190,10 @@ _DOMAINS = [
     "gmx.de",
     "hotmail.com",
 ]
-_WORDS = ["shadow", "wolf", "night", "blue", "storm", "pixel", "ghost", "raven", "tiger", "echo"]
+_WORDS = [
+    "shadow", "wolf", "night", "blue", "storm", "pixel", "ghost", "raven", "tiger", "echo",
+    "frost", "ember", "nova", "delta", "lunar", "quartz", "viper", "cobalt", "onyx", "zephyr",
+]  # fmt: skip
 _PREFIX = {"ES": "34", "GB": "44", "FR": "33", "DE": "49", "RU": "7", "GR": "30", "BR": "55"}
 _LATIN = str.maketrans("áéíóúñüçãõâêôàèìòùäöß", "aeiounucaoaeoaeiouaos")
 
@@ -206,9 +210,39 @@ class Person:
     mailbox: str
 
 
+_SYLLABLES = ["ka", "lo", "mi", "ra", "ve", "no", "ti", "sa", "de", "ru", "ba", "el", "or", "an"]
+_SUFFIX = {
+    "ES": "ez",
+    "GB": "ton",
+    "FR": "ier",
+    "DE": "mann",
+    "RU": "ov",
+    "GR": "akis",
+    "BR": "eira",
+}
+_WEIGHTS: dict[int, list[float]] = {}
+
+
 def _zipf(rng: random.Random, n: int) -> int:
-    weights = [1 / (i + 1) for i in range(n)]
-    return rng.choices(range(n), weights)[0]
+    weights = _WEIGHTS.get(n)
+    if weights is None:
+        weights = _WEIGHTS[n] = list(itertools.accumulate(1 / (i + 1) for i in range(n)))
+    return rng.choices(range(n), cum_weights=weights)[0]
+
+
+def _invented(rng: random.Random, country: str, surname: bool) -> str:
+    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+    return (word + _SUFFIX[country] if surname else word).capitalize()
+
+
+def _pools(rng: random.Random, size: int) -> dict[str, tuple[list[str], list[str]]]:
+    """The common names first, then invented ones: a long tail for large data sets."""
+    pools = {}
+    for country, (firsts, lasts) in _NAMES.items():
+        more_first = {_invented(rng, country, False) for _ in range(size // 10)} - set(firsts)
+        more_last = {_invented(rng, country, True) for _ in range(size)} - set(lasts)
+        pools[country] = (firsts + sorted(more_first), lasts + sorted(more_last))
+    return pools
 
 
 def _ascii(text: str) -> str:
@@ -217,15 +251,19 @@ def _ascii(text: str) -> str:
     return ascii_text(text) or text
 
 
-def _person(rng: random.Random, key: int) -> Person:
-    country = rng.choice(list(_NAMES))
-    firsts, lasts = _NAMES[country]
+def _person(rng: random.Random, key: int, names: dict[str, tuple[list[str], list[str]]]) -> Person:
+    country = rng.choice(list(names))
+    firsts, lasts = names[country]
     first = firsts[_zipf(rng, len(firsts))]
     last = lasts[_zipf(rng, len(lasts))]
     year = rng.randint(1960, 2006)
     born = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     phone = "+" + _PREFIX[country] + str(rng.randint(600_000_000, 699_999_999))
-    handle = rng.choice(_WORDS) + rng.choice(_WORDS) + str(rng.randint(1, 999))
+    handle = (
+        rng.choice(_WORDS)
+        + "".join(rng.choice(_SYLLABLES) for _ in range(2))
+        + str(rng.randint(1, 999))
+    )
     f, last_ascii = _ascii(first).lower(), _ascii(last).lower()
     local = rng.choice(
         [f"{f}.{last_ascii}", f"{f[0]}{last_ascii}", handle, f"{f}{last_ascii}{year % 100}"]
@@ -283,13 +321,18 @@ def _typo_date(born: str, rng: random.Random) -> str:
     return f"{y}-{m}-{int(d) % 28 + 1:02d}" if rng.random() < 0.5 else f"{y}-{d}-{m}"
 
 
-def records(people: int, seed: int = 1) -> Iterator[dict[str, str]]:
-    """Account records of ``people`` invented people; ``person`` is the truth."""
+def records(people: int, seed: int = 1, name_pool: int = 0) -> Iterator[dict[str, str]]:
+    """Account records of ``people`` invented people; ``person`` is the truth.
+
+    ``name_pool`` > 0 adds that many invented surnames per country (and a
+    tenth as many first names) behind the common ones, as large data sets have.
+    """
     rng = random.Random(seed)  # noqa: S311 - generated test data, not secrets
+    names = _pools(rng, name_pool) if name_pool else _NAMES
     mailboxes: dict[str, int] = {}
     usernames: dict[str, int] = {}
     for key in range(people):
-        p = _person(rng, key)
+        p = _person(rng, key, names)
         while mailboxes.setdefault(normalise.email(p.mailbox) or "", key) != key:
             local, domain = p.mailbox.split("@")
             p = replace(p, mailbox=f"{local}{rng.randint(0, 9)}@{domain}")
