@@ -94,3 +94,54 @@ def test_exports(held: CaseStore, tmp_path: Path, fmt: str) -> None:
     if fmt == "graphml":
         back = nx.read_graphml(out)
         assert back.nodes["suspect"]["handling"] == "H2"
+
+
+def test_anx_carries_grades_and_provenance(held: CaseStore, tmp_path: Path) -> None:
+    from xml.etree import ElementTree as ET
+
+    view = link_graph(held)
+    out = tmp_path / "chart.anx"
+    export(view.graph, "anx", out)
+    chart = ET.parse(out).getroot()
+    items = chart.find("ChartItemCollection")
+    assert items is not None
+    entities = {e.get("EntityId"): e for e in items.iter("Entity")}
+    links = list(items.iter("Link"))
+    assert set(entities) == set(view.graph.nodes)
+    assert len(links) == view.graph.number_of_edges()
+    assert all(link.get("End1Id") in entities and link.get("End2Id") in entities for link in links)
+    grades = [s.get("Text") for s in chart.iterfind("GradeThree/StringCollection/String")]
+    suspect = next(i for i in items if i.find("End/Entity[@EntityId='suspect']") is not None)
+    handling = view.graph.nodes["suspect"]["handling"].split(";")[-1]
+    assert grades[int(suspect.get("GradeThreeIndex", "-1"))].startswith(handling)
+    values = {a.get("AttributeClass"): a.get("Value") for a in suspect.iter("Attribute")}
+    assert values["agencies"] == "AU police;ES police"
+
+
+def test_hits_are_edges_and_a_viewer_sees_only_hit_no_hit(held: CaseStore) -> None:
+    whole = link_graph(held).graph
+    hit_edges = [d for _, _, d in whole.edges(data=True) if str(d["label"]).startswith("hit:")]
+    assert hit_edges and {d["label"] for d in hit_edges} == {"hit: email"}
+    assert any(
+        {a, b} == {"suspect", "acc-social"}
+        for a, b, d in whole.edges(data=True)
+        if str(d["label"]).startswith("hit:")
+    )
+    australia = link_graph(held, "AU police").graph
+    hit_nodes = [n for n, d in australia.nodes(data=True) if d.get("kind") == "hit"]
+    assert len(hit_nodes) == 1 and "held by ES police" in australia.nodes[hit_nodes[0]]["label"]
+    assert "suspect" not in australia or "Juan" not in str(australia.nodes.get("suspect"))
+    spain = link_graph(held, "ES police").graph
+    [notice] = [n for n, d in spain.nodes(data=True) if d.get("kind") == "hit"]
+    assert "from AU police" in spain.nodes[notice]["label"] and "acc-social" not in spain
+
+
+def test_resolved_identities_are_same_person_edges(held: CaseStore) -> None:
+    from crosscheck.service.resolution import ResolveOptions, resolve_store
+
+    resolve_store(held, ResolveOptions())
+    graph = link_graph(held).graph
+    same = [(a, b) for a, b, d in graph.edges(data=True) if d["label"] == "same person"]
+    assert ("acc-social", "suspect") in {tuple(sorted(p)) for p in same}  # one mailbox
+    spain = link_graph(held, "ES police").graph  # the hub-wide resolution is not Spain's
+    assert not [1 for _, _, d in spain.edges(data=True) if d["label"] == "same person"]

@@ -101,9 +101,7 @@ def export_cmd(
 ) -> None:
     """Write the graph for another tool, with provenance on every node and edge."""
     if fmt not in FORMATS:
-        raise InvalidData(
-            f"--format takes {', '.join(FORMATS)} (i2 ANX is not written yet), got {fmt!r}"
-        )
+        raise InvalidData(f"--format takes {', '.join(FORMATS)}, got {fmt!r}")
     view = link_graph(common.store(), viewer)
     export(view.graph, fmt, out, ftm_entities(view))
     common.out.print(

@@ -1,4 +1,4 @@
-"""Link-graph exports: GEXF, GraphML (yEd, Maltego, Cytoscape), Cypher, FtM JSON lines, CSV."""
+"""Link-graph exports: GEXF, GraphML (yEd, Maltego, Cytoscape), i2 ANX, Cypher, FtM JSON lines, CSV."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any
 import networkx as nx
 import orjson
 
+from crosscheck.graph.anx import write_anx
 from crosscheck.graph.types import Graph
 
-FORMATS = ("gexf", "graphml", "cypher", "ftm", "csv")
+FORMATS = ("gexf", "graphml", "anx", "cypher", "ftm", "csv")
 
 
 def _cypher_value(value: Any) -> str:
@@ -63,6 +64,8 @@ def export(graph: Graph, fmt: str, path: Path, entities: Iterable[dict[str, Any]
         nx.write_gexf(graph, path)
     elif fmt == "graphml":
         nx.write_graphml(graph, path)
+    elif fmt == "anx":
+        write_anx(graph, path)
     elif fmt == "cypher":
         write_cypher(graph, path)
     elif fmt == "csv":

@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crosscheck.graph.build import Provenance, build_graph
+from crosscheck.graph.overlay import HitEdge, SameEdge, add_hits, add_same_person
 from crosscheck.graph.types import Graph
 from crosscheck.model import entity_dict
 from crosscheck.model.statements import StatementEntity
 from crosscheck.store import CaseStore
 from crosscheck.store.audit_log import AuditLog
+from crosscheck.store.hub_store import HubStore
+from crosscheck.store.resolution_store import ResolutionStore
+
+SAME_PERSON_THRESHOLD = 0.99
 
 
 @dataclass
@@ -32,7 +37,42 @@ def link_graph(store: CaseStore, viewer: str | None = None) -> ViewerGraph:
     entities = list(store.entities(contribution_ids=visible)) if visible else []
     if viewer is not None:
         AuditLog(store.engine).append(viewer, "access", "graph", {"contributions": len(visible)})
-    return ViewerGraph(build_graph(entities, visible), entities)
+    graph = build_graph(entities, visible)
+    add_hits(graph, _hits(store, viewer))
+    add_same_person(graph, _same(store, viewer))
+    return ViewerGraph(graph, entities)
+
+
+def _hits(store: CaseStore, viewer: str | None) -> list[HitEdge]:
+    hub = HubStore(store.engine)
+    if viewer is None:
+        return [
+            HitEdge(h.ref, h.signal, h.entity_id, h.other_entity_id, h.status, h.other_agency)
+            for h in hub.hits()
+        ]
+    outgoing = [  # the other item shows only once released, and only as the hit node
+        HitEdge(h.ref, h.signal, h.entity_id, None, h.status, h.other_agency)
+        for h in hub.hits(requester=viewer)
+    ]
+    notices = [
+        HitEdge(h.ref, h.signal, h.other_entity_id, None, h.status, h.agency, outgoing=False)
+        for h in hub.hits(owner=viewer)
+    ]
+    return outgoing + notices
+
+
+def _same(store: CaseStore, viewer: str | None) -> list[SameEdge]:
+    """Links inside the clusters of the last resolution of this scope."""
+    resolutions = ResolutionStore(store.engine)
+    scope = viewer or ""
+    where = {rid: r.cluster_id for rid, r in resolutions.records(scope).items()}
+    return [
+        SameEdge(link.left, link.right, where[link.left], link.probability)
+        for link in resolutions.links(scope)
+        if link.probability >= SAME_PERSON_THRESHOLD
+        and link.left in where
+        and where.get(link.right) == where[link.left]
+    ]
 
 
 def ftm_entities(view: ViewerGraph) -> list[dict[str, object]]:
