@@ -2,9 +2,9 @@
 
 Entities become chart entities with an icon for their schema, links become
 chart links; every item carries its provenance as attributes. Grades follow
-the 3×5×2 / 4×4 scheme used with i2: grade one is the source evaluation
-(A/B/C/X), grade two the information evaluation (1–4), grade three the
-handling code (H0–H3). An item held from several contributions gets the
+the 4x4 evaluation scheme: grade one is the source evaluation
+(A/B/C/X), grade two the information evaluation (1 to 4), grade three the
+handling code (H0 to H3). An item held from several contributions gets the
 weakest evaluation and the strictest handling code among them.
 """
 
@@ -101,16 +101,21 @@ def write_anx(graph: Graph, path: Path) -> None:
     for schema in schemas:
         ET.SubElement(types, "EntityType", Name=schema, IconFile=ICONS.get(schema, "General"))
     items = ET.SubElement(chart, "ChartItemCollection")
-    for index, (node, data) in enumerate(sorted(graph.nodes(data=True), key=lambda nd: nd[0])):
+    nodes: list[tuple[str, dict[str, object]]] = []
+    for name, attrs in graph.nodes(data=True):
+        nodes.append((name, dict(attrs)))
+    nodes.sort(key=lambda item: item[0])
+    for index, (node, data) in enumerate(nodes):
         item = _item(items, str(data.get("label") or node), data)
         end = ET.SubElement(item, "End", X=str(150 * (index % 20)), Y=str(150 * (index // 20)))
         entity = ET.SubElement(end, "Entity", EntityId=node, Identity=node)
         icon = ET.SubElement(entity, "Icon")
         ET.SubElement(icon, "IconStyle", Type=str(data.get("schema") or "Entity"))
         _attributes(item, data)
-    for source, target, data in graph.edges(data=True):
-        item = _item(items, str(data.get("label", "")), data)
+    for source, target, edge in graph.edges(data=True):
+        link_data: dict[str, object] = dict(edge)
+        item = _item(items, str(link_data.get("label", "")), link_data)
         link = ET.SubElement(item, "Link", End1Id=source, End2Id=target)
         ET.SubElement(link, "LinkStyle", ArrowStyle="ArrowNone", Type="Link")
-        _attributes(item, data)
+        _attributes(item, link_data)
     ET.ElementTree(chart).write(path, encoding="utf-8", xml_declaration=True)

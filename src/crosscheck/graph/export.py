@@ -1,4 +1,4 @@
-"""Link-graph exports: GEXF, GraphML (yEd, Maltego, Cytoscape), i2 ANX, Cypher, FtM JSON lines, CSV."""
+"""Link-graph exports: GEXF, GraphML (yEd, Maltego, Cytoscape), i2 ANX, Cypher, FtM, CSV."""
 
 from __future__ import annotations
 
