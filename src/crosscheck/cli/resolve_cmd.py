@@ -139,9 +139,12 @@ def add(
 @judgement_app.command("list")
 def list_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or jsonl")] = "table",
+    viewer: Annotated[
+        str | None, typer.Option("--as", help="Only the judgements made in this agency's scope")
+    ] = None,
 ) -> None:
     """Every judgement, oldest first."""
-    judgements = ResolutionStore(common.store().engine).judgements()
+    judgements = ResolutionStore(common.store().engine).judgements(viewer)
     if fmt == "jsonl":
         common.write_json_lines(j.to_json() for j in judgements)
         return

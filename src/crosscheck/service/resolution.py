@@ -237,7 +237,7 @@ def resolve_store(
         list(digests),
         kept + fresh,
         threshold=options.threshold,
-        judgements=resolutions.judgements(),
+        judgements=resolutions.judgements(scope),
         previous={rid: r.cluster_id for rid, r in held.items()},
         max_size=options.max_size,
     )
@@ -293,7 +293,7 @@ def judge(
         if right is None or right == left:
             raise InvalidData("a pair judgement needs two different record ids")
         made = [Judgement(left, right, checked, by, now, note)]
-    resolutions.add_judgements(made)
+    resolutions.add_judgements(made, scope)
     AuditLog(store.engine).append(
         by, "alteration", "resolution judgement", {"verdict": verdict, "pairs": len(made)}
     )

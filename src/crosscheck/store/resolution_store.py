@@ -33,9 +33,10 @@ class ResolutionStore:
         self.engine = engine
 
     # judgements (the JudgementStore port)
-    def add_judgements(self, judgements: Iterable[Judgement]) -> None:
+    def add_judgements(self, judgements: Iterable[Judgement], scope: str = "") -> None:
         rows = [
             {
+                "scope": scope,
                 "left_id": j.left,
                 "right_id": j.right,
                 "verdict": j.verdict,
@@ -50,10 +51,17 @@ class ResolutionStore:
             with self.engine.begin() as conn:
                 conn.execute(resolution_judgement.insert(), rows)
 
-    def judgements(self) -> list[Judgement]:
+    def judgements(self, scope: str | None = None) -> list[Judgement]:
+        """Judgements made in ``scope`` (an agency's); ``None`` or ``""``: all of them.
+
+        A hub-wide run respects every judgement; an agency's run only its own.
+        """
         t = resolution_judgement
+        query = select(t).order_by(t.c.id)
+        if scope:
+            query = query.where(t.c.scope == scope)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t).order_by(t.c.id)).all()
+            rows = conn.execute(query).all()
         return [
             Judgement(
                 r.left_id,

@@ -325,6 +325,7 @@ resolution_judgement = Table(
     "resolution_judgement",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(200), nullable=False),  # where it was made; "" = the whole store
     Column("left_id", String(255), nullable=False, index=True),
     Column("right_id", String(255), nullable=False, index=True),
     Column("verdict", String(16), nullable=False),  # confirm, reject, unsure

@@ -12,11 +12,9 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +25,8 @@ from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.access_store import AccessStore, Caller
+from crosscheck.web.auth import Who
+from crosscheck.web.resolution_api import resolution_router
 
 WORKER_PAUSE_S = 0.5
 
@@ -74,24 +74,6 @@ class Counts(BaseModel):
     entities: int
     fingerprints: int
     pending_jobs: int
-
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-def current_caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
-    """The caller the bearer token names; 401 without a valid one."""
-    access: AccessStore = request.app.state.access
-    found = access.authenticate(credentials.credentials) if credentials else None
-    if found is None:
-        raise HTTPException(401, "a valid bearer token is needed")
-    return found
-
-
-Who = Annotated[Caller, Depends(current_caller)]
 
 
 def create_app(settings: Settings | None = None, *, worker: bool = True) -> FastAPI:
@@ -225,5 +207,6 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
             pending_jobs=access.pending(),
         )
 
+    api.include_router(resolution_router(store, agency_of))
     app.include_router(api)
     return app

@@ -46,6 +46,7 @@ def upgrade() -> None:
     op.create_table(
         "resolution_judgement",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("scope", sa.String(length=200), nullable=False),
         sa.Column("left_id", sa.String(length=255), nullable=False),
         sa.Column("right_id", sa.String(length=255), nullable=False),
         sa.Column("verdict", sa.String(length=16), nullable=False),
