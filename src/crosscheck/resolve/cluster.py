@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+import pandas as pd
+
 from crosscheck.resolve.judgements import Judgement, latest, pair_key
 from crosscheck.resolve.splink_run import Pair
 
@@ -57,14 +59,18 @@ def _new_id(members: Sequence[str]) -> str:
     return "cl-" + hashlib.sha1(min(members).encode()).hexdigest()[:12]
 
 
-def deterministic_links(rows: Iterable[Mapping[str, Any]]) -> list[Link]:
+def deterministic_links(rows: Sequence[Mapping[str, Any]] | pd.DataFrame) -> list[Link]:
     """Records holding the same mailbox or the same account on one service."""
     groups: dict[tuple[str, str], list[str]] = {}
-    for row in rows:
-        for key in DETERMINISTIC_KEYS:
-            value = row.get(key)
-            if value:
-                groups.setdefault((key, str(value)), []).append(str(row["unique_id"]))
+    for key in DETERMINISTIC_KEYS:
+        pairs: Iterable[tuple[Any, Any]]
+        if isinstance(rows, pd.DataFrame):
+            pairs = zip(rows["unique_id"], rows[key], strict=True)
+        else:
+            pairs = ((row["unique_id"], row.get(key)) for row in rows)
+        for record_id, value in pairs:
+            if value and isinstance(value, str):
+                groups.setdefault((key, value), []).append(str(record_id))
     links = []
     for (key, value), ids in groups.items():
         if len(ids) < 2 or len(ids) > _MAX_KEY_GROUP:

@@ -11,8 +11,14 @@ username or an e-mail's local part is only the person's name spelled again.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from multiprocessing import get_context
 from typing import Any
+
+import pandas as pd
 
 from crosscheck.exc import InvalidData
 from crosscheck.resolve import normalise
@@ -100,9 +106,8 @@ def canonical(record: Mapping[str, Any], where: str = "") -> dict[str, str]:
     """Field names unified, values as stripped strings, empty values dropped."""
     out: dict[str, str] = {}
     for key, value in record.items():
-        name = str(key).strip().lower().replace(" ", "_").replace("-", "_")
-        name = ALIASES.get(name, name)
-        if name != "id" and name not in FIELDS:
+        name = _field(key)
+        if name is None:
             continue
         if value is None or (isinstance(value, float) and value != value):  # NaN from pandas
             continue
@@ -112,6 +117,14 @@ def canonical(record: Mapping[str, Any], where: str = "") -> dict[str, str]:
     if "id" not in out:
         raise InvalidData(f"{where}a record without an id: {dict(record)!r}"[:300])
     return out
+
+
+@lru_cache(maxsize=4096)
+def _field(key: object) -> str | None:
+    """A column name as one of ours, or None for a column we do not compare."""
+    name = str(key).strip().lower().replace(" ", "_").replace("-", "_")
+    name = ALIASES.get(name, name)
+    return name if name == "id" or name in FIELDS else None
 
 
 def _split_name(record: Mapping[str, str]) -> tuple[str | None, str | None]:
@@ -172,16 +185,56 @@ def features(record: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+_CHUNK = 20_000
+
+
+def _chunk(items: list[tuple[int, Mapping[str, Any]]], where: str) -> list[dict[str, Any]]:
+    return [features(canonical(record, f"{where}record {n}: ")) for n, record in items]
+
+
 def feature_rows(records: Iterable[Mapping[str, Any]], where: str = "") -> list[dict[str, Any]]:
     """Canonical feature rows; a repeated id is refused (it would merge silently)."""
-    rows: list[dict[str, Any]] = []
+    return _unique(_chunk(list(enumerate(records, start=1)), where), where)
+
+
+def _chunk_frame(items: list[tuple[int, Mapping[str, Any]]], where: str) -> pd.DataFrame:
+    return pd.DataFrame.from_records(_chunk(items, where), columns=list(COLUMNS))
+
+
+def feature_frame(
+    records: Iterable[Mapping[str, Any]], where: str = "", workers: int = 1
+) -> pd.DataFrame:
+    """The feature rows as one frame, built chunk by chunk (large tables: less memory).
+
+    ``records`` may be a stream (a file being read): it is consumed in chunks.
+    """
+    numbered = enumerate(records, start=1)
+    chunks = iter(lambda: list(itertools.islice(numbered, _CHUNK)), [])
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            parts = list(pool.map(_chunk_frame, chunks, itertools.repeat(where)))
+    else:
+        parts = [_chunk_frame(chunk, where) for chunk in chunks]
+    frame = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame.from_records([], columns=list(COLUMNS))
+    )
+    twice = frame["unique_id"].duplicated()
+    if twice.any():
+        number = int(twice.to_numpy().argmax()) + 1
+        raise InvalidData(
+            f"{where}record {number}: id {frame['unique_id'].iloc[number - 1]!r} appears twice"
+        )
+    return frame
+
+
+def _unique(rows: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:
     seen: set[str] = set()
-    for number, record in enumerate(records, start=1):
-        row = features(canonical(record, f"{where}record {number}: "))
+    for number, row in enumerate(rows, start=1):
         if row["unique_id"] in seen:
             raise InvalidData(f"{where}record {number}: id {row['unique_id']!r} appears twice")
         seen.add(row["unique_id"])
-        rows.append(row)
     return rows
 
 

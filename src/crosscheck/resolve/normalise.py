@@ -195,12 +195,10 @@ def edit_distance(a: str, b: str) -> int:
 
 def _covered(text: str, pieces: set[str]) -> bool:
     """Whether ``text`` is a concatenation of ``pieces`` (each used any number of times)."""
-    reachable = [False] * (len(text) + 1)
-    reachable[0] = True
-    for end in range(1, len(text) + 1):
-        reachable[end] = any(
-            reachable[end - len(p)] and text[end - len(p) : end] == p
-            for p in pieces
-            if len(p) <= end
-        )
-    return reachable[len(text)]
+    return _pieces_pattern(frozenset(pieces)).fullmatch(text) is not None
+
+
+@lru_cache(maxsize=100_000)
+def _pieces_pattern(pieces: frozenset[str]) -> re.Pattern[str]:
+    ordered = sorted(pieces, key=lambda p: (-len(p), p))
+    return re.compile("(?:" + "|".join(re.escape(p) for p in ordered) + ")+")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import pandas as pd
 import splink
@@ -103,8 +103,27 @@ class Pair:
         }
 
 
-def _frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
+Rows: TypeAlias = Sequence[dict[str, Any]] | pd.DataFrame  # feature rows, or a frame of them
+
+
+def _frame(rows: Rows) -> pd.DataFrame:
+    if isinstance(rows, pd.DataFrame):
+        return rows
     return pd.DataFrame.from_records(list(rows), columns=list(COLUMNS))
+
+
+def _present(rows: Rows) -> set[str]:
+    if not isinstance(rows, pd.DataFrame):
+        return present(rows)
+    found = set()
+    for column in rows.columns:
+        values = rows[column]
+        if values.dtype == bool:
+            if values.any():
+                found.add(column)
+        elif (values.notna() & (values != "")).any():
+            found.add(column)
+    return found
 
 
 def _settings(
@@ -131,7 +150,7 @@ def _settings(
 
 def _linker(
     api: DatabaseAPISubClass,
-    rows: Sequence[dict[str, Any]],
+    rows: Rows,
     settings: SettingsCreator | dict[str, Any],
 ) -> Linker:
     table = api.register(_frame(rows), dataset_display_name="records")
@@ -139,7 +158,7 @@ def _linker(
 
 
 def train(
-    rows: Sequence[dict[str, Any]],
+    rows: Rows,
     *,
     description: str,
     link_type: LinkType = "dedupe_only",
@@ -155,7 +174,7 @@ def train(
             f"{len(rows)} records are too few to train on (at least {MIN_TRAINING_RECORDS}); "
             "use the shipped parameters or --params"
         )
-    columns = present(rows)
+    columns = _present(rows)
     linker = _linker(api_factory(), rows, _settings(columns, link_type, 1e-4))
     rules: list[str | BlockingRuleCreator] = list(deterministic_rules(columns))
     if rules:
@@ -241,7 +260,7 @@ def _apply(settings: SettingsCreator, params: Params, dialect: str) -> dict[str,
 
 
 def score(
-    rows: Sequence[dict[str, Any]],
+    rows: Rows,
     params: Params,
     *,
     threshold: float = 0.5,
@@ -258,7 +277,7 @@ def score(
     logging.getLogger("splink").setLevel(logging.ERROR)
     if len(rows) < 2:
         return []
-    columns = present(rows) - {"is_new"}
+    columns = _present(rows) - {"is_new"}
     api = api_factory()
     settings = _settings(
         columns,
@@ -269,7 +288,7 @@ def score(
     )
     model = _apply(settings, params, api.sql_dialect.sql_dialect_str)
     frame = _frame(rows)
-    if only_new:
+    if only_new and not isinstance(rows, pd.DataFrame):
         frame["is_new"] = [bool(r.get("is_new")) for r in rows]
     table = api.register(frame, dataset_display_name="records")
     linker = Linker(table, model, log_level=None)
