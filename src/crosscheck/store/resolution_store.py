@@ -129,7 +129,7 @@ class ResolutionStore:
                 conn.execute(
                     delete(rec).where(and_(rec.c.scope == scope, rec.c.record_id.in_(chunk)))
                 )
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {
                     "scope": scope,
                     "left_id": link.left,
@@ -139,8 +139,14 @@ class ResolutionStore:
                 }
                 for link in new_links
             ]
+            unique: dict[tuple[str, str], dict[str, Any]] = {}
+            for row in rows:  # one pair reached by two rules: keep the stronger link
+                key = (str(row["left_id"]), str(row["right_id"]))
+                if key not in unique or unique[key]["probability"] < row["probability"]:
+                    unique[key] = row
+            rows = list(unique.values())
             if rows:
-                keys = {(r["left_id"], r["right_id"]) for r in rows}
+                keys = set(unique)
                 for chunk in _chunks(sorted({k for pair in keys for k in pair})):
                     existing = conn.execute(
                         select(lnk.c.left_id, lnk.c.right_id).where(
