@@ -2,10 +2,10 @@
 
 Run:  .venv/bin/python bench/bench_resolve.py [--sizes 100000,1000000] [--backend duckdb|spark]
 
-Each size runs in a fresh process (so its peak RSS is its own): generate the
-records into a CSV file (not timed), then time reading it and making the
-features (on every core), Splink scoring with the shipped parameters,
-deterministic links and clustering at the default threshold.
+For each size the records are generated into a CSV file (not timed), then
+the job runs in a fresh process, so its peak RSS is the job's own: read the
+table and make the features (on every core), Splink scoring with the shipped
+parameters, deterministic links and clustering at the default threshold.
 Targets (issue 6): 1M records in ≤ 2 minutes and ≤ 4 GB on this machine.
 The peer is the same job at the smallest size: the report gives the growth
 of time and memory against the growth of records.
@@ -26,15 +26,12 @@ import time
 from pathlib import Path
 
 
-def one(size: int, backend: str) -> dict[str, float]:
-    from crosscheck.resolve import params as params_io
+def write_table(size: int, folder: Path) -> Path:
+    """A generated seized table of about ``size`` records, as a CSV file (not timed)."""
     from crosscheck.resolve import synthetic
-    from crosscheck.resolve.cluster import cluster, deterministic_links, links_from_pairs
-    from crosscheck.resolve.features import feature_frame
-    from crosscheck.resolve.splink_run import duckdb_api, score
 
     people = int(size / 2.16)  # 2.16 accounts a person on average
-    table = Path(tempfile.mkdtemp()) / "records.csv"  # a seized table on disk, as the job gets it
+    table = folder / f"records-{size}.csv"
     with table.open("w", encoding="utf-8", newline="") as stream:
         writer = None
         for r in synthetic.records(people, seed=7, name_pool=max(2000, people // 50)):
@@ -43,6 +40,16 @@ def one(size: int, backend: str) -> dict[str, float]:
                 writer = csv.DictWriter(stream, fieldnames=list(r))
                 writer.writeheader()
             writer.writerow(r)
+    return table
+
+
+def one(table: Path, backend: str) -> dict[str, float]:
+    """The job, in its own process: read the table, features, Splink, links, clusters."""
+    from crosscheck.resolve import params as params_io
+    from crosscheck.resolve.cluster import cluster, deterministic_links, links_from_pairs
+    from crosscheck.resolve.features import feature_frame
+    from crosscheck.resolve.splink_run import duckdb_api, score
+
     factory = duckdb_api
     if backend == "spark":
         from crosscheck.resolve.spark import spark_api
@@ -74,17 +81,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--backend", default="duckdb", choices=["duckdb", "spark"])
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one(args.one, args.backend)))
         return
     results = []
+    folder = Path(tempfile.mkdtemp(prefix="crosscheck-bench-"))
     for size in (int(s) for s in args.sizes.split(",")):
+        table = write_table(size, folder)
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--backend", args.backend],
+            [sys.executable, __file__, "--one", str(table), "--backend", args.backend],
             check=True, capture_output=True, text=True,
         )  # fmt: skip
+        table.unlink()
         result = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(result)
         print(

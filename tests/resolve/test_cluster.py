@@ -116,3 +116,14 @@ def test_deterministic_links_on_one_mailbox_or_account() -> None:
         (link.left, link.right, link.explanation["rule"]) for link in deterministic_links(rows)
     }
     assert pairs == {("1", "2", "same mailbox"), ("2", "3", "same account on one service")}
+
+
+def test_deterministic_links_are_the_same_from_a_frame() -> None:
+    from crosscheck.resolve import synthetic
+    from crosscheck.resolve.features import feature_frame, feature_rows
+
+    records = [{k: v for k, v in r.items() if k != "person"} for r in synthetic.records(300, 6)]
+    rows, frame = feature_rows(records), feature_frame(records)
+    as_rows = {(k.left, k.right, k.explanation["rule"]) for k in deterministic_links(rows)}
+    as_frame = {(k.left, k.right, k.explanation["rule"]) for k in deterministic_links(frame)}
+    assert as_rows and as_rows == as_frame

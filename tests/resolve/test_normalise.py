@@ -84,3 +84,19 @@ def test_every_valid_address_has_a_mailbox(value: str) -> None:
 @given(text, st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=6), max_size=3))
 def test_made_from_name_never_crashes(stem: str, tokens: list[str]) -> None:
     normalise.made_from_name(stem, tokens)
+
+
+def test_a_feature_frame_holds_the_feature_rows() -> None:
+    import pandas as pd
+
+    from crosscheck.resolve import synthetic
+    from crosscheck.resolve.features import COLUMNS, feature_frame, feature_rows
+
+    records = [{k: v for k, v in r.items() if k != "person"} for r in synthetic.records(200, 8)]
+    frame = feature_frame(iter(records))  # a stream, as a file being read
+    rows = feature_rows(records)
+    assert list(frame.columns) == list(COLUMNS) and len(frame) == len(rows)
+    for row, (_, got) in zip(rows, frame.iterrows(), strict=True):
+        assert {k: (None if pd.isna(v) else v) for k, v in got.items()} == row
+    parallel = feature_frame(iter(records), workers=2)  # a stream goes to the processes
+    assert parallel.equals(frame)

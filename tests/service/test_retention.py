@@ -49,7 +49,7 @@ def test_due_justified_and_erased_everywhere(
 
     erased = retention.erase_due(store, "operator")
     assert [(e.contribution_id, e.removed) for e in erased] == [
-        ("old_one", {"hits": 1, "fingerprints": 1, "statements": 2})
+        ("old_one", {"hits": 1, "resolution": 0, "fingerprints": 1, "statements": 2})
     ]
     assert {c.id for c in store.contributions()} == {"kept_one", "new_one"}
     assert list(store.statements(contribution_id="old_one")) == []

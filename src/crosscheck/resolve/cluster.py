@@ -65,11 +65,14 @@ def deterministic_links(rows: Sequence[Mapping[str, Any]] | pd.DataFrame) -> lis
     for key in DETERMINISTIC_KEYS:
         pairs: Iterable[tuple[Any, Any]]
         if isinstance(rows, pd.DataFrame):
-            pairs = zip(rows["unique_id"], rows[key], strict=True)
+            held = rows.loc[rows[key].notna() & (rows[key] != ""), ["unique_id", key]]
+            shared = held[key].map(held[key].value_counts())  # only values two records hold
+            held = held[(shared >= 2) & (shared <= _MAX_KEY_GROUP)]
+            pairs = zip(held["unique_id"].tolist(), held[key].tolist(), strict=True)
         else:
             pairs = ((row["unique_id"], row.get(key)) for row in rows)
         for record_id, value in pairs:
-            if value and isinstance(value, str):
+            if isinstance(value, str) and value:
                 groups.setdefault((key, value), []).append(str(record_id))
     links = []
     for (key, value), ids in groups.items():

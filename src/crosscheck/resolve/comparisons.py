@@ -11,7 +11,7 @@ every María García; ``m4ria_84`` is not).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,14 +230,15 @@ def blocking_rules(columns: Collection[str]) -> list[BlockingRuleCreator]:
     rules: list[BlockingRuleCreator] = [
         block_on(*cols) for cols in _BLOCKS if all(c in columns for c in cols)
     ]
-    # stems block only where they say more than the name (the name rules cover the rest)
+    # stems block only where they say more than the name (the name rules cover the rest),
+    # and only stems few records hold (``stem_blocks``): "shadowwolf" is everybody's
     for left, right, flag in (
         ("username_stem", "username_stem", "username_stem_from_name"),
         ("email_stem", "email_stem", "email_local_from_name"),
         ("username_stem", "email_stem", None),
     ):
         if left in columns and right in columns:
-            condition = f"l.{left} = r.{right}"
+            condition = f"l.{left}_block = r.{right}_block"
             if flag:
                 condition += f" AND NOT l.{flag}"
             else:
@@ -271,3 +272,13 @@ def deterministic_rules(columns: Collection[str]) -> list[str]:
             "AND l.birth_date = r.birth_date"
         )
     return rules
+
+
+STEM_BLOCK_MAX = 50  # a stem more records hold than this is no blocking key
+
+
+def stem_blocks(stems: Mapping[str, int], value: str | None) -> str | None:
+    """The stem as a blocking key, or None where too many records hold it."""
+    if not value or stems.get(value, 0) > STEM_BLOCK_MAX:
+        return None
+    return value

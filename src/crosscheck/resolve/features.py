@@ -145,6 +145,9 @@ def _account(service: str | None, name: str | None) -> str | None:
     return f"{service}:{name.strip().lstrip('@').casefold()}"
 
 
+_FLAGS = {"username_name_only", "username_stem_from_name", "email_local_from_name"}
+
+
 def features(record: Mapping[str, str]) -> dict[str, Any]:
     """One canonical record → one row of ``COLUMNS``."""
     first, last = _split_name(record)
@@ -152,7 +155,10 @@ def features(record: Mapping[str, str]) -> dict[str, Any]:
     user = normalise.username(record.get("username"))
     stem = normalise.username_stem(record.get("username"))
     mail = normalise.email(record.get("email"))
-    local, domain = normalise.email_parts(mail)
+    local: str | None = None
+    domain: str | None = None
+    if mail:
+        local, domain = mail.split("@", 1)
     mail_stem = normalise.username_stem(local)
     country = (record.get("country") or "").strip().upper()[:2] or None
     born = normalise.birth_date(record.get("birth_date"))
@@ -198,7 +204,9 @@ def feature_rows(records: Iterable[Mapping[str, Any]], where: str = "") -> list[
 
 
 def _chunk_frame(items: list[tuple[int, Mapping[str, Any]]], where: str) -> pd.DataFrame:
-    return pd.DataFrame.from_records(_chunk(items, where), columns=list(COLUMNS))
+    frame = pd.DataFrame.from_records(_chunk(items, where), columns=list(COLUMNS))
+    # Arrow-backed strings: a fraction of the memory of Python str objects, and cheap to ship
+    return frame.astype({c: "string[pyarrow]" for c in COLUMNS if c not in _FLAGS})
 
 
 def feature_frame(

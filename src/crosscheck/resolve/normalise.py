@@ -62,6 +62,7 @@ def name_key(value: str | None) -> str | None:
     return text.replace(" ", "") if text else None
 
 
+@lru_cache(maxsize=200_000)
 def username(value: str | None) -> str | None:
     """Case and separators dropped: 'Maria_Garcia.84' → 'mariagarcia84'."""
     if not value:
@@ -70,6 +71,7 @@ def username(value: str | None) -> str | None:
     return _NON_ALNUM.sub("", text) if text else None
 
 
+@lru_cache(maxsize=200_000)
 def username_stem(value: str | None) -> str | None:
     """Leet undone, a trailing number dropped: 'M4ria_G4rcia84' → 'mariagarcia'."""
     text = username(value)
@@ -79,6 +81,7 @@ def username_stem(value: str | None) -> str | None:
     return _NON_ALPHA.sub("", core.translate(_LEET)) or None
 
 
+@lru_cache(maxsize=200_000)
 def email(value: str | None) -> str | None:
     """The mailbox a message to this address reaches, as far as the provider says."""
     if not value or value.count("@") != 1:
@@ -132,6 +135,7 @@ _DATE_FORMATS = (
 )
 
 
+@lru_cache(maxsize=200_000)
 def birth_date(value: str | None) -> str | None:
     """ISO 8601 (YYYY-MM-DD) from the usual spellings; an impossible date is None."""
     if not value:

@@ -28,6 +28,7 @@ from crosscheck.resolve.comparisons import (
     blocking_rules,
     comparisons_for,
     deterministic_rules,
+    stem_blocks,
     training_blocks,
 )
 from crosscheck.resolve.features import COLUMNS, present
@@ -107,9 +108,18 @@ Rows: TypeAlias = Sequence[dict[str, Any]] | pd.DataFrame  # feature rows, or a 
 
 
 def _frame(rows: Rows) -> pd.DataFrame:
+    """The rows Splink reads, with the stem blocking keys (rare stems only) added."""
     if isinstance(rows, pd.DataFrame):
-        return rows
-    return pd.DataFrame.from_records(list(rows), columns=list(COLUMNS))
+        frame = rows.copy(deep=False)
+    else:
+        frame = pd.DataFrame.from_records(list(rows), columns=list(COLUMNS))
+    stems = pd.concat([frame["username_stem"], frame["email_stem"]]).dropna().value_counts()
+    counts = stems.to_dict()
+    for column in ("username_stem", "email_stem"):
+        frame[f"{column}_block"] = frame[column].map(
+            lambda v: stem_blocks(counts, v if isinstance(v, str) else None)
+        )
+    return frame
 
 
 def _present(rows: Rows) -> set[str]:
