@@ -122,3 +122,22 @@ def test_reading_tables(tmp_path: Path) -> None:
         read_records(binary)
     with pytest.raises(InvalidData, match="no such file"):
         read_records(tmp_path / "missing.csv")
+
+
+def test_other_parameters_score_everything_again(
+    store: CaseStore, settings: Settings, tmp_path: Path
+) -> None:
+    from crosscheck.resolve import params as params_io
+
+    put(store, settings, tmp_path, "es_1", "ES police", "ES", people_es())
+    put(store, settings, tmp_path, "au_1", "AU police", "AU", people_au())
+    first = resolve_store(store, ResolveOptions())
+    shipped = params_io.load()
+    changed = params_io.Params(
+        shipped.probability_two_random_records_match / 10, shipped.comparisons, "test"
+    )
+    path = tmp_path / "other.json"
+    changed.save(path)
+    again = resolve_store(store, ResolveOptions(params_path=path))
+    assert again.new_records == len(first.rows)  # every record scored again
+    assert resolve_store(store, ResolveOptions(params_path=path)).new_records == 0

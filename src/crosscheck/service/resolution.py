@@ -221,11 +221,14 @@ def resolve_store(
     rows = feature_rows(records)
     resolutions = ResolutionStore(store.engine)
     held = resolutions.records(scope)
-    digests = {r["unique_id"]: _digest(r) for r in rows}
-    new = {rid for rid, d in digests.items() if rid not in held or held[rid].digest != d}
     params = _params(options, rows, "everything held" if viewer is None else f"seen by {viewer}")
-    if options.train:
-        new = set(digests)  # new parameters: score everything again
+    # a record's digest covers its features and the parameters that scored it: other
+    # parameters (a new file, --train) score everything again, and drop the old links
+    model = _digest(
+        {"p": params.probability_two_random_records_match, "c": params.to_json()["comparisons"]}
+    )
+    digests = {r["unique_id"]: _digest({"row": r, "model": model}) for r in rows}
+    new = {rid for rid, d in digests.items() if rid not in held or held[rid].digest != d}
     pairs = []
     if new and len(rows) >= 2:
         flagged = [{**r, "is_new": r["unique_id"] in new} for r in rows]
