@@ -14,7 +14,7 @@ import csv
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,6 @@ class Resolution:
     params: Params
     scored_pairs: int = 0
     new_records: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
