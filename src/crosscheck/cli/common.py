@@ -37,6 +37,10 @@ class TableOrJson(StrEnum):
 
 
 # options that `fingerprint` and `match` share
+Viewer = Annotated[
+    str | None,
+    typer.Option("--as", help="See only what this agency may see (hub); default: all held"),
+]
 Workers = Annotated[int | None, typer.Option(help="Processes (default: every core)", min=1)]
 VideoInterval = Annotated[
     float, typer.Option(help="Seconds between hashed video frames; 0 = every frame", min=0)

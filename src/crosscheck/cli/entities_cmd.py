@@ -10,6 +10,7 @@ from rich.table import Table
 
 from crosscheck.cli import common
 from crosscheck.model import entity_dict
+from crosscheck.service.access import audit_read, visible_contributions
 
 
 def entities(
@@ -20,9 +21,18 @@ def entities(
         common.TableOrJsonl, typer.Option("--format", "-f", help="table or jsonl")
     ] = common.TableOrJsonl.table,
     limit: Annotated[int | None, typer.Option(help="At most this many", min=1)] = None,
+    viewer: common.Viewer = None,
 ) -> None:
     """List the entities held, assembled from every contribution's statements."""
-    stream = islice(common.store().entities(schema=schema), limit)
+    case_store = common.store()
+    visible = visible_contributions(case_store, viewer)
+    audit_read(case_store, viewer, "entities", {"schema": schema or ""})
+    found = (
+        case_store.entities(schema=schema, contribution_ids=visible)
+        if visible is None or visible
+        else iter(())
+    )
+    stream = islice(found, limit)
     if fmt is common.TableOrJsonl.jsonl:
         common.write_json_lines(
             {**entity_dict(e), "contributions": sorted(e.datasets)} for e in stream

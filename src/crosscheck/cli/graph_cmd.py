@@ -17,10 +17,7 @@ from crosscheck.service.graph import ftm_entities, link_graph
 graph_app = typer.Typer(
     help="The link graph: paths, neighbours, shared values, exports.", no_args_is_help=True
 )
-Viewer = Annotated[
-    str | None,
-    typer.Option("--as", help="See only what this agency may see (hub); default: all held"),
-]
+Viewer = common.Viewer
 
 
 def _steps_table(title: str, steps: list[queries.Step], hops: list[int] | None = None) -> Table:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from crosscheck.cli import common
 from crosscheck.model.statements import BASE_ID
+from crosscheck.service.access import audit_read, visible_contributions
 
 
 def show(
@@ -16,15 +17,18 @@ def show(
     fmt: Annotated[
         common.TableOrJson, typer.Option("--format", "-f", help="table or json")
     ] = common.TableOrJson.table,
+    viewer: common.Viewer = None,
 ) -> None:
     """Show one entity: each value with its contribution, agency, handling code, evaluation."""
     case_store = common.store()
-    entity, statements = case_store.entity(entity_id)
+    visible = visible_contributions(case_store, viewer)
+    entity, statements = case_store.entity(entity_id, visible)
+    audit_read(case_store, viewer, entity_id, {"read": "show"})
     held = {c.id: c for c in case_store.contributions({s.dataset for s in statements})}
     values = sorted(
         (s for s in statements if s.prop != BASE_ID), key=lambda s: (s.prop, s.value, s.dataset)
     )
-    fingerprints = list(case_store.fingerprints(entity_id=entity_id))
+    fingerprints = list(case_store.fingerprints(entity_id=entity_id, contribution_ids=visible))
     if fmt is common.TableOrJson.json:
         record: dict[str, Any] = {
             "id": entity.id,

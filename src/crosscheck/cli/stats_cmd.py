@@ -9,7 +9,41 @@ import typer
 from rich.table import Table
 
 from crosscheck.cli import common
+from crosscheck.service.access import audit_read, visible_contributions
 from crosscheck.store import CaseStore
+
+
+def print_contributions(case_store: CaseStore, visible: list[str] | None = None) -> None:
+    """One row per contribution (only ``visible`` ones, if given)."""
+    rows = Table(
+        "contribution",
+        "agency",
+        "case",
+        "handling",
+        "eval",
+        "received",
+        "review",
+        "entities",
+        "fingerprints",
+        title="Contributions",
+    )
+    counts = case_store.contribution_counts()
+    for item in case_store.contributions(visible):
+        received = item.received_at.date().isoformat() if item.received_at else ""
+        review = item.review_date.isoformat() if item.review_date else ""
+        entity_count, fingerprint_count = counts[item.id]
+        rows.add_row(
+            item.id,
+            f"{item.provider.name} ({item.provider.country.upper()})",
+            item.case_reference,
+            str(item.handling),
+            str(item.evaluation),
+            received,
+            review,
+            str(entity_count),
+            str(fingerprint_count),
+        )
+    common.out.print(rows)
 
 
 def print_summary(case_store: CaseStore) -> None:
@@ -29,44 +63,37 @@ def print_summary(case_store: CaseStore) -> None:
     for kind, n in stats.fingerprints_by_kind.items():
         totals.add_row(f"  {kind} fingerprints", str(n))
     common.out.print(totals)
-    rows = Table(
-        "contribution",
-        "agency",
-        "case",
-        "handling",
-        "eval",
-        "received",
-        "review",
-        "entities",
-        "fingerprints",
-        title="Contributions",
-    )
-    counts = case_store.contribution_counts()
-    for item in case_store.contributions():
-        received = item.received_at.date().isoformat() if item.received_at else ""
-        review = item.review_date.isoformat() if item.review_date else ""
-        entity_count, fingerprint_count = counts[item.id]
-        rows.add_row(
-            item.id,
-            f"{item.provider.name} ({item.provider.country.upper()})",
-            item.case_reference,
-            str(item.handling),
-            str(item.evaluation),
-            received,
-            review,
-            str(entity_count),
-            str(fingerprint_count),
-        )
-    common.out.print(rows)
+    print_contributions(case_store)
 
 
 def stats(
     fmt: Annotated[
         common.TableOrJson, typer.Option("--format", "-f", help="table or json")
     ] = common.TableOrJson.table,
+    viewer: common.Viewer = None,
 ) -> None:
-    """Counts of what is held: agencies, contributions, entities, statements, fingerprints."""
+    """Counts of what is held: agencies, contributions, entities, statements, fingerprints.
+
+    With --as, only that agency's own contributions and their counts.
+    """
     case_store = common.store()
+    visible = visible_contributions(case_store, viewer)
+    if visible is not None:
+        audit_read(case_store, viewer, "stats", {})
+        counts = case_store.contribution_counts()
+        if fmt is common.TableOrJson.json:
+            common.write_json(
+                {
+                    "agency": viewer,
+                    "contributions": {
+                        cid: {"entities": counts[cid][0], "fingerprints": counts[cid][1]}
+                        for cid in visible
+                    },
+                }
+            )
+            return
+        print_contributions(case_store, visible)
+        return
     if fmt is common.TableOrJson.json:
         common.write_json(dataclasses.asdict(case_store.stats()))
         return

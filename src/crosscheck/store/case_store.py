@@ -406,14 +406,24 @@ class CaseStore:
             if allowed is None or entity.schema.name in allowed:
                 yield entity
 
-    def entity(self, entity_id: str) -> tuple[StatementEntity, list[Statement]]:
-        stmts = list(self.statements(entity_id=entity_id))
+    def entity(
+        self, entity_id: str, contribution_ids: Iterable[str] | None = None
+    ) -> tuple[StatementEntity, list[Statement]]:
+        """One entity from its statements (only those of ``contribution_ids``, if given).
+
+        An entity the given contributions do not hold is "not held", in the same words.
+        """
+        stmts = list(self.statements(entity_id=entity_id, contribution_ids=contribution_ids))
         if not stmts:
             raise NotFound(f"no entity {entity_id!r} is held")
         return assemble(stmts), stmts
 
     def fingerprints(
-        self, *, contribution_id: str | None = None, entity_id: str | None = None
+        self,
+        *,
+        contribution_id: str | None = None,
+        entity_id: str | None = None,
+        contribution_ids: Iterable[str] | None = None,
     ) -> Iterator[Fingerprint]:
         query = select(fingerprint).order_by(
             fingerprint.c.entity_id,
@@ -426,6 +436,8 @@ class CaseStore:
             query = query.where(fingerprint.c.contribution_id == contribution_id)
         if entity_id is not None:
             query = query.where(fingerprint.c.entity_id == entity_id)
+        if contribution_ids is not None:
+            query = query.where(fingerprint.c.contribution_id.in_(sorted(set(contribution_ids))))
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=BATCH).execute(query):
                 yield Fingerprint(
