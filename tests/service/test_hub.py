@@ -17,6 +17,7 @@ from crosscheck.service import hub
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.audit_log import AuditLog
+from crosscheck.store.hub_store import HubStore
 from tests.conftest import snapshot
 from tests.helpers import contribution, rewrite
 
@@ -243,3 +244,72 @@ def test_a_rewritten_member_under_a_valid_signature_is_refused(
     )
     with pytest.raises(InvalidPackage, match="SHA-256 does not match"):
         hub.ingest(store, bad, settings, require_signature=True)
+
+
+def _frames(entity: str, hashes: list[str]) -> list[Fingerprint]:
+    return [
+        Fingerprint(entity_id=entity, kind="vpdq-frame", value=h, quality=90, frame=i, ts=float(i))
+        for i, h in enumerate(hashes)
+    ]
+
+
+def _flip(value: str, bits: int, seed: int) -> str:
+    import random
+
+    number = int(value, 16)
+    for bit in random.Random(seed).sample(range(256), bits):
+        number ^= 1 << bit
+    return f"{number:064x}"
+
+
+def test_videos_cross_check_by_their_frames(
+    store: CaseStore, settings: Settings, tmp_path: Path
+) -> None:
+    import random
+
+    rng = random.Random(5)
+    video = [f"{rng.getrandbits(256):064x}" for _ in range(10)]
+    other = [f"{rng.getrandbits(256):064x}" for _ in range(10)]
+    reencoded = [_flip(h, 8, i) for i, h in enumerate(video)]  # a re-encoded copy: few bits move
+    partial = video[:3] + other[:7]  # shares 3 of 10 frames: under 80 %, not the same video
+    for cid, agency, frames in (
+        ("be_video", "BE police", _frames("v-be", video)),
+        ("fr_video", "FR police", _frames("v-fr", other) + _frames("v-partial", partial)),
+        ("au_video", "AU police", _frames("v-au", reencoded)),
+    ):
+        path = tmp_path / f"{cid}.zip"
+        country = agency[:2]
+        entities = sorted({f.entity_id for f in frames})
+        write_package(
+            path,
+            contribution(cid, provider={"name": agency, "country": country}),
+            [
+                {"id": e, "schema": "Video", "properties": {"fileName": [f"{e}.mp4"]}}
+                for e in entities
+            ],
+            frames,
+        )
+        hub.ingest(store, path, settings, require_signature=False)
+    hits = [(h.signal, h.entity_id, h.other_entity_id) for h in HubStore(store.engine).hits()]
+    assert ("vpdq", "v-au", "v-be") in hits
+    assert not [h for h in hits if "v-partial" in h or "v-fr" in h]
+
+
+def test_collection_is_audited_in_the_import_transaction(
+    store: CaseStore, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "atomic.zip"
+    write_package(path, contribution("atomic_1"), [], [])
+    before = snapshot(store)
+
+    def broken(*_: Any, **__: Any) -> str:
+        raise RuntimeError("the audit log is down")
+
+    monkeypatch.setattr(AuditLog, "append", broken)
+    with pytest.raises(RuntimeError):
+        hub.ingest(store, path, settings, require_signature=False, background=True)
+    assert snapshot(store) == before  # no contribution, no job without its audit entry
+    monkeypatch.undo()
+    hub.ingest(store, path, settings, require_signature=False, background=True)
+    entries = [(e["action"], e["subject"]) for e in AuditLog(store.engine).entries()]
+    assert ("collection", "atomic_1") in entries

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from crosscheck.exchange import Manifest, PackageLimits, PackageReader, write_package
-from crosscheck.model import entity_dict
+from crosscheck.model import Contribution, entity_dict
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore, ImportResult, make_engine
 from crosscheck.store.audit_log import AuditLog
@@ -37,7 +39,11 @@ class Imported:
 
 
 def import_package(
-    store: CaseStore, path: Path, settings: Settings, clock: Clock = _now
+    store: CaseStore,
+    path: Path,
+    settings: Settings,
+    clock: Clock = _now,
+    on_stored: Callable[[Connection, Contribution, ImportResult], None] | None = None,
 ) -> Imported:
     """Check a package whole (digests, schema, counts), then store it in one transaction."""
     limits = PackageLimits(
@@ -54,6 +60,7 @@ def import_package(
         members_digest=manifest.members_digest,
         entities=reader.entities(first_seen=first_seen),
         fingerprints=reader.fingerprints(),
+        on_stored=on_stored,
     )
     return Imported(manifest, result)
 

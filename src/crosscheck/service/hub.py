@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from crosscheck.exc import Forbidden, InvalidPackage
 from crosscheck.exchange.signing import (
     key_id,
@@ -25,10 +27,10 @@ from crosscheck.exchange.signing import (
 )
 from crosscheck.index.hamming import from_hex
 from crosscheck.index.pdq_index import PdqIndex
-from crosscheck.model import Agency
+from crosscheck.model import Agency, Contribution
 from crosscheck.service.casework import Imported, import_package
 from crosscheck.settings import Settings
-from crosscheck.store import CaseStore
+from crosscheck.store import CaseStore, ImportResult
 from crosscheck.store.access_store import AccessStore
 from crosscheck.store.audit_log import AuditLog
 from crosscheck.store.hub_store import Hit, HubStore, NewHit
@@ -101,27 +103,30 @@ def ingest(
         signed_by = signature.key_id
     if signer is not None and (signature is None or signature.agency != signer):
         raise Forbidden(f"{path}: an agency submits only packages it signed itself")
-    done = import_package(store, path, settings)
-    item = done.manifest.contribution
     audit = AuditLog(store.engine)
-    hits = 0
-    if done.result.created:
+
+    def stored(conn: Connection, item: Contribution, result: ImportResult) -> None:
+        """In the import's own transaction: the collection is audited (and queued) or not stored."""
         audit.append(
             item.provider.name,
             "collection",
             item.id,
             {
-                "statements": done.result.statements,
-                "fingerprints": done.result.fingerprints,
+                "statements": result.statements,
+                "fingerprints": result.fingerprints,
                 "handling": str(item.handling),
                 "evaluation": str(item.evaluation),
                 "key_id": signed_by,
             },
+            conn=conn,
         )
         if background:  # the job lives in the database: a restart loses none of it
-            AccessStore(store.engine).enqueue("cross-check", item.id, _now())
-        else:
-            hits = cross_check(store, item.id)
+            AccessStore(store.engine).enqueue("cross-check", item.id, _now(), conn=conn)
+
+    done = import_package(store, path, settings, on_stored=stored)
+    hits = 0
+    if done.result.created and not background:
+        hits = cross_check(store, done.manifest.contribution.id)
     return Ingested(done, signed_by, hits)
 
 
@@ -151,6 +156,7 @@ def cross_check(store: CaseStore, contribution_id: str) -> int:
     hub = HubStore(store.engine)
     found = [*_one_exact_hit_per_pair(hub.exact_candidates(contribution_id))]
     found.extend(_pdq_hits(hub, contribution_id))
+    found.extend(_video_hits(hub, contribution_id))
     found.extend(_identifier_hits(hub, contribution_id))
     added = hub.record_hits(contribution_id, found, _now())
     AuditLog(store.engine).append(
@@ -188,6 +194,44 @@ def _pdq_hits(hub: HubStore, contribution_id: str) -> Iterator[NewHit]:
         best[key] = min(distance, best.get(key, distance))
     for (entity, other_contribution, other_entity), distance in best.items():
         yield NewHit("pdq", distance, entity, other_contribution, other_entity)
+
+
+VIDEO_PCT = 80.0  # a video matches when this share of the frames of both sides match
+
+
+def _video_hits(hub: HubStore, contribution_id: str) -> Iterator[NewHit]:
+    """Videos by their vPDQ frames: most frames of both videos within the PDQ threshold."""
+    mine = hub.perceptual(contribution_id, mine=True, kind="vpdq-frame")
+    theirs = hub.perceptual(contribution_id, mine=False, kind="vpdq-frame")
+    if not mine or not theirs:
+        return
+    result = PdqIndex(from_hex(v for _, _, v in theirs)).search(
+        from_hex(v for _, _, v in mine), PDQ_THRESHOLD
+    )
+    my_frames: dict[str, int] = defaultdict(int)
+    for _, entity, _ in mine:
+        my_frames[entity] += 1
+    their_frames: dict[tuple[str, str], int] = defaultdict(int)
+    for other_contribution, other_entity, _ in theirs:
+        their_frames[(other_contribution, other_entity)] += 1
+    matched_mine: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    matched_theirs: dict[tuple[str, str, str], set[int]] = defaultdict(set)
+    closest: dict[tuple[str, str, str], int] = {}
+    for query, row, distance in result.triples():
+        _, entity, _ = mine[query]
+        other_contribution, other_entity, _ = theirs[row]
+        key = (entity, other_contribution, other_entity)
+        matched_mine[key].add(query)
+        matched_theirs[key].add(row)
+        closest[key] = min(distance, closest.get(key, distance))
+    for key, queries in matched_mine.items():
+        entity, other_contribution, other_entity = key
+        mine_pct = 100.0 * len(queries) / my_frames[entity]
+        their_pct = (
+            100.0 * len(matched_theirs[key]) / their_frames[(other_contribution, other_entity)]
+        )
+        if mine_pct >= VIDEO_PCT and their_pct >= VIDEO_PCT:
+            yield NewHit("vpdq", closest[key], entity, other_contribution, other_entity)
 
 
 def _identifier_keys(rows: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], set[str]]:

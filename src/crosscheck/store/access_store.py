@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from crosscheck.exc import InvalidData, NotFound
 from crosscheck.store.tables import agency, credential, job
@@ -83,18 +83,24 @@ class AccessStore:
 
     # -- jobs ------------------------------------------------------------------------------
 
-    def enqueue(self, kind: str, subject: str, now: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                job.insert().values(
-                    kind=kind,
-                    subject=subject,
-                    status="queued",
-                    attempts=0,
-                    created_at=now,
-                    updated_at=now,
-                )
+    def enqueue(
+        self, kind: str, subject: str, now: datetime, *, conn: Connection | None = None
+    ) -> None:
+        """Queue a job (in ``conn``'s transaction when given)."""
+        if conn is None:
+            with self.engine.begin() as own:
+                self.enqueue(kind, subject, now, conn=own)
+            return
+        conn.execute(
+            job.insert().values(
+                kind=kind,
+                subject=subject,
+                status="queued",
+                attempts=0,
+                created_at=now,
+                updated_at=now,
             )
+        )
 
     def claim(
         self, now: datetime, stale_after: timedelta = timedelta(minutes=10)

@@ -7,7 +7,7 @@ live in :mod:`crosscheck.store.engine`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby, islice
@@ -170,20 +170,26 @@ class CaseStore:
         members_digest: str,
         entities: Iterable[StatementEntity],
         fingerprints: Iterable[Fingerprint],
+        on_stored: Callable[[Connection, Contribution, ImportResult], None] | None = None,
     ) -> ImportResult:
         """Store one contribution in one transaction.
 
         A contribution already held is left as it is when the new copy adds
         nothing to it; a copy that would add or change anything is refused
-        with :class:`Conflict` and the transaction rolled back.
+        with :class:`Conflict` and the transaction rolled back. ``on_stored``
+        runs inside the same transaction once a new contribution is stored
+        (its audit entry, its queued cross-check): all of it lands, or none.
         """
         if item.received_at is None or item.review_date is None:
             raise ValueError("a contribution is stored once received (received_at, review_date)")
         try:
             with self.engine.begin() as conn:
-                return self._import(
+                result = self._import(
                     conn, item, format_version, members_digest, entities, fingerprints
                 )
+                if on_stored is not None and result.created:
+                    on_stored(conn, item, result)
+                return result
         except SQLAlchemyError as exc:
             raise BackendError(
                 f"storing contribution {item.id} failed: {exc.__class__.__name__}",

@@ -141,8 +141,13 @@ class HubStore:
             for row in conn.execute(query):
                 yield NewHit(row.kind, 0, row.entity_id, row.contribution_id, row.other)
 
-    def perceptual(self, contribution_id: str, *, mine: bool) -> list[tuple[str, str, str]]:
-        """(contribution, entity, pdq) of this contribution, or of every other agency's."""
+    def perceptual(
+        self, contribution_id: str, *, mine: bool, kind: str = "pdq"
+    ) -> list[tuple[str, str, str]]:
+        """(contribution, entity, hash) of this contribution, or of every other agency's.
+
+        ``kind``: "pdq" (images) or "vpdq-frame" (the frames of videos).
+        """
         own = (
             select(contribution.c.agency_id)
             .where(contribution.c.id == contribution_id)
@@ -152,7 +157,7 @@ class HubStore:
             select(fingerprint.c.contribution_id, fingerprint.c.entity_id, fingerprint.c.value)
             .join(contribution, contribution.c.id == fingerprint.c.contribution_id)
             .where(
-                fingerprint.c.kind == "pdq",
+                fingerprint.c.kind == kind,
                 or_(fingerprint.c.quality.is_(None), fingerprint.c.quality >= 50),
             )
         )
