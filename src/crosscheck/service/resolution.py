@@ -41,6 +41,7 @@ from crosscheck.resolve.features import feature_frame, feature_rows
 from crosscheck.resolve.judgements import VERDICTS, Judgement, Verdict
 from crosscheck.resolve.params import Params
 from crosscheck.resolve.splink_run import Rows, score, train
+from crosscheck.service.access import visible_contributions
 from crosscheck.store import CaseStore
 from crosscheck.store.audit_log import AuditLog
 from crosscheck.store.resolution_store import ResolutionStore
@@ -205,17 +206,13 @@ def _digest(row: Mapping[str, Any]) -> str:
     return hashlib.sha1(orjson.dumps(row, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _visible(store: CaseStore, viewer: str | None) -> list[str]:
-    return [c.id for c in store.contributions() if viewer is None or c.provider.name == viewer]
-
-
 def resolve_store(
     store: CaseStore, options: ResolveOptions, viewer: str | None = None
 ) -> Resolution:
     """Resolve what is held (``viewer``: only what that agency may see), incrementally."""
     scope = viewer or ""
-    visible = _visible(store, viewer)
-    entities = list(store.entities(contribution_ids=visible)) if visible else []
+    visible = visible_contributions(store, viewer)
+    entities = [] if visible == [] else list(store.entities(contribution_ids=visible))
     records, owned = records_of(entities)
     rows = feature_rows(records)
     resolutions = ResolutionStore(store.engine)
