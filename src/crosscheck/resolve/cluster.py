@@ -230,11 +230,7 @@ def record_rows(
     """
     rows: list[dict[str, Any]] = []
     for c in clusters:
-        strongest: dict[str, Link] = {}
-        for inner in c.links:
-            for end in (inner.left, inner.right):
-                if end not in strongest or strongest[end].probability < inner.probability:
-                    strongest[end] = inner
+        strongest = best_links(c.links)
         for member in c.members:
             link = strongest.get(member)
             linked = link is not None

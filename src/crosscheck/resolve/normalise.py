@@ -56,12 +56,6 @@ def name_tokens(value: str | None) -> list[str]:
     return text.split() if text else []
 
 
-def name_key(value: str | None) -> str | None:
-    """A name as one token, no spaces: 'García-López' → 'garcialopez'."""
-    text = latin(value)
-    return text.replace(" ", "") if text else None
-
-
 @lru_cache(maxsize=200_000)
 def username(value: str | None) -> str | None:
     """Case and separators dropped: 'Maria_Garcia.84' → 'mariagarcia84'."""
@@ -97,21 +91,6 @@ def email(value: str | None) -> str | None:
     if not local:
         return None
     return f"{local}@{domain}"
-
-
-def email_parts(value: str | None) -> tuple[str | None, str | None]:
-    """(local part, domain) of the canonical address."""
-    canonical = email(value)
-    if canonical is None:
-        return None, None
-    local, domain = canonical.split("@")
-    return local, domain
-
-
-def local_stem(value: str | None) -> str | None:
-    """An e-mail's local part as a username stem: 'maria.garcia84@x' → 'mariagarcia'."""
-    local, _ = email_parts(value)
-    return username_stem(local)
 
 
 @lru_cache(maxsize=100_000)
