@@ -7,8 +7,9 @@ environment. ``docs/settings.md`` lists the same table (a test keeps them equal)
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from crosscheck.exc import InvalidData
@@ -35,7 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CROSSCHECK_REVIEW_YEARS",
         "3",
-        "Years after receipt until a contribution is due for review.",
+        "Years after receipt until a contribution is due for review; also the cap on a review "
+        "date a package sets (longer only by `retention justify`).",
     ),
     Setting(
         "CROSSCHECK_MAX_PACKAGE_BYTES",
@@ -49,9 +51,22 @@ SETTINGS: tuple[Setting, ...] = (
         "file `message.key` made once under CROSSCHECK_HOME.",
     ),
     Setting(
+        "CROSSCHECK_TOKEN_KEY",
+        "",
+        "Base64 256-bit key of the HMAC-SHA-256 that API tokens are stored and checked by; every "
+        "server process of a hub needs the same one. Empty means a key file `token.key` made once "
+        "under CROSSCHECK_HOME.",
+    ),
+    Setting(
         "CROSSCHECK_MAX_LINE_BYTES",
         str(16 << 20),
         "Longest JSON line accepted in a package member, in bytes.",
+    ),
+    Setting(
+        "CROSSCHECK_MAX_BODY_BYTES",
+        str(1 << 20),
+        "Largest JSON request body the hub's API reads, in bytes; a larger one is refused (413) "
+        "unread, or cut off at the limit when it is sent in chunks.",
     ),
 )
 
@@ -64,6 +79,23 @@ class Settings:
     max_package_bytes: int
     max_line_bytes: int
     message_key: str = ""
+    token_key: str = ""
+    max_body_bytes: int = 1 << 20
+
+    def __repr__(self) -> str:
+        """Every field but the secrets: keys shown as set or not, the URL without password."""
+        shown = []
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name.endswith("_key"):
+                shown.append(f"{item.name}={'<set>' if value else '<unset>'}")
+            elif item.name == "db_url":
+                shown.append(f"db_url={masked_url(value)!r}")
+            else:
+                shown.append(f"{item.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    __str__ = __repr__
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,7 +110,17 @@ class Settings:
             max_package_bytes=_int(values, "CROSSCHECK_MAX_PACKAGE_BYTES", minimum=1),
             max_line_bytes=_int(values, "CROSSCHECK_MAX_LINE_BYTES", minimum=1024),
             message_key=values["CROSSCHECK_MESSAGE_KEY"],
+            token_key=values["CROSSCHECK_TOKEN_KEY"],
+            max_body_bytes=_int(values, "CROSSCHECK_MAX_BODY_BYTES", minimum=1024),
         )
+
+
+def masked_url(url: str) -> str:
+    """A database URL with its password (if any) replaced by ``***``."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
+_PASSWORD = re.compile(r"^([^:/]+://[^:/@]*:)[^/]*@")
 
 
 def _int(values: Mapping[str, str], name: str, minimum: int) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crosscheck.cli import app as cli_app
+from crosscheck.model.keys import qualify
 from tests.cli.conftest import run
 from tests.helpers import make_package
 
@@ -29,7 +30,7 @@ def test_import_export_show_entities_stats(
 
     code, out, _ = run(capsys, "entities", "--format", "jsonl", "--schema", "Person")
     rows = [json.loads(line) for line in out.splitlines()]
-    assert [r["id"] for r in rows] == ["p-1"]
+    assert [r["id"] for r in rows] == [qualify("fr_ocrvp_2019_0007", "p-1")]
     assert rows[0]["contributions"] == ["fr_ocrvp_2019_0007"]
 
     code, out, _ = run(capsys, "entities")

@@ -49,14 +49,19 @@ def test_two_agencies_a_hit_and_its_release(
     code, out, _ = run(capsys, "import", str(au), "--require-signature")
     assert code == 0 and "1 new hits" in out and "signed with key" in out
 
-    code, out, _ = run(capsys, "hits", "--agency", "AU police")
+    # a store the hub serves: each agency acts with its own token
+    tok = {a: str(tmp_path / f"{a[:2]}.token") for a in ("BE police", "AU police")}
+    for agency, path in tok.items():
+        run(capsys, "user", "add", f"{agency} admin", "--role", "agency_admin", "--agency", agency,
+            "--token-out", path)  # fmt: skip
+    code, out, _ = run(capsys, "hits", "--agency", "AU police", "--token-file", tok["AU police"])
     assert "BE police" in out and "(not released)" in out and "be-img" not in out
-    code, out, _ = run(capsys, "inbox", "--agency", "BE police")
+    code, out, _ = run(capsys, "inbox", "--agency", "BE police", "--token-file", tok["BE police"])
     ref = next(word for word in out.split() if word.startswith("HIT-"))
-    code, _, err = run(capsys, "hit", "release", ref, "--agency", "AU police")
+    code, _, err = run(capsys, "hit", "release", ref, "--token-file", tok["AU police"])
     assert code == 2 and "no hit" in err
-    assert run(capsys, "hit", "release", ref, "--agency", "BE police")[0] == 0
-    code, out, _ = run(capsys, "hits", "--agency", "AU police")
+    assert run(capsys, "hit", "release", ref, "--token-file", tok["BE police"])[0] == 0
+    code, out, _ = run(capsys, "hits", "--token-file", tok["AU police"])
     assert "be-img" in out and "released" in out
     code, out, _ = run(capsys, "audit", "verify")
     assert code == 0 and "audit log intact" in out
@@ -76,18 +81,23 @@ def test_messages_and_retention_from_the_cli(
             "--key-out",
             str(tmp_path / f"{country}.key"),
         )
+    tok = {a: str(tmp_path / f"{a[:2]}.token") for a in ("ES police", "AU police")}
+    for agency, path in tok.items():
+        run(capsys, "user", "add", f"{agency} analyst", "--role", "analyst", "--agency", agency,
+            "--token-out", path)  # fmt: skip
     code, out, err = run(
-        capsys, "message", "send", "--agency", "AU police", "--to", "ES police",
+        capsys, "message", "send", "--token-file", tok["AU police"], "--to", "ES police",
         "--subject", "Lead", "--body", "See the attached report.",
         "--handling", "H1", "--evaluation", "B2",
     )  # fmt: skip
     assert code == 0, err
     ref = out.split()[1]
-    code, out, _ = run(capsys, "message", "show", ref, "--agency", "ES police")
+    code, out, _ = run(capsys, "message", "show", ref, "--token-file", tok["ES police"])
     assert code == 0 and "See the attached report." in out and "H1, B2" in out
     code, _, err = run(capsys, "message", "show", ref, "--agency", "Nobody")
     assert code == 2
-    code, out, _ = run(capsys, "message", "list", "--agency", "AU police")
+    code, out, _ = run(capsys, "message", "list", "--agency", "AU police",
+                       "--token-file", tok["AU police"])  # fmt: skip
     assert "ES police: yes" in out
     code, out, _ = run(capsys, "retention", "review", "--as-of", "2099-01-01")
     assert code == 0

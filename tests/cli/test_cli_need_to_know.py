@@ -10,6 +10,7 @@ import pytest
 from crosscheck.exchange import write_package
 from crosscheck.graph.export import FORMATS
 from crosscheck.model import Fingerprint, Handling, HandlingCode
+from crosscheck.model.keys import qualify
 from crosscheck.service import hub
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
@@ -100,4 +101,4 @@ def test_without_a_viewer_the_local_store_shows_everything(
     code, out, _ = run(capsys, "entities", "--format", "jsonl")
     assert code == 0
     ids = {json.loads(line)["id"] for line in out.splitlines()}
-    assert {"be-person", "fr-person", "au-person"} <= ids
+    assert {qualify(f"{t}_contrib", f"{t}-person") for t in ("be", "fr", "au")} <= ids

@@ -48,6 +48,7 @@ def test_vics_2_is_forgiving(tmp_path: Path) -> None:
         category="1",
         series="S-1",
         victim_identified=True,
+        vics='{"MediaID":7}',  # kept for the export (issue 17)
     )
     assert entries[1].md5 is None and entries[1].victim_identified is False
     assert entries[2].ref == "#3" and not entries[2].has_hash

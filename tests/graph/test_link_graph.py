@@ -11,6 +11,7 @@ from crosscheck.exc import NotFound
 from crosscheck.exchange import write_package
 from crosscheck.graph import queries
 from crosscheck.graph.export import FORMATS, export
+from crosscheck.model.keys import qualify
 from crosscheck.service import hub
 from crosscheck.service.graph import ftm_entities, link_graph
 from crosscheck.settings import Settings
@@ -29,6 +30,11 @@ def put(store: CaseStore, settings: Settings, tmp_path: Path, cid: str, agency: 
 
 def e(entity_id: str, schema: str, **props: str) -> dict[str, object]:
     return {"id": entity_id, "schema": schema, "properties": {k: [v] for k, v in props.items()}}
+
+
+# held entity ids: qualified by the contribution that holds them
+S, AF, C = (qualify("es_1", e) for e in ("suspect", "acc-forum", "contact"))
+AU_S, AS, POST, VIDEO = (qualify("au_1", e) for e in ("suspect", "acc-social", "post-1", "video-1"))
 
 
 @pytest.fixture
@@ -50,34 +56,34 @@ def held(store: CaseStore, settings: Settings, tmp_path: Path) -> CaseStore:
 
 def test_links_shared_values_and_provenance(held: CaseStore) -> None:
     graph = link_graph(held).graph
-    assert graph.nodes["suspect"]["contributions"] == "au_1;es_1"
-    assert graph.nodes["suspect"]["agencies"] == "AU police;ES police"
+    # each agency's "suspect" is its own entity: nothing merges across contributions
+    assert (
+        graph.nodes[S]["contributions"] == "es_1" and graph.nodes[AU_S]["contributions"] == "au_1"
+    )
+    assert graph.nodes[S]["agencies"] == "ES police"
     assert "email:jg@mail.example" in graph and "surname:garcía" in graph
     email_holders = {n for n in graph.neighbors("email:jg@mail.example")}
-    assert email_holders == {"suspect", "acc-social"}
-    family = [d for _, _, d in graph.edges("suspect", data=True) if d["label"] == "cousin"]
+    assert email_holders == {S, AS}
+    family = [d for _, _, d in graph.edges(AU_S, data=True) if d["label"] == "cousin"]
     assert family and family[0]["contributions"] == "au_1"
-    steps = queries.shortest_path(graph, "post-1", "contact")
-    assert steps[0].node == "post-1" and steps[-1].node == "contact"
+    steps = queries.shortest_path(graph, POST, C)
+    assert steps[0].node == POST and steps[-1].node == C
     assert len(steps) <= 5
-    near = {s.node for _, s in queries.neighbours(graph, "suspect", 1)}
-    assert {"acc-forum", "contact", "email:jg@mail.example"} <= near
+    near = {s.node for _, s in queries.neighbours(graph, S, 1)}
+    assert {AF, "surname:garcía", "email:jg@mail.example"} <= near
     [(node, holders)] = queries.shared(graph, "García")
-    assert node == "surname:garcía" and {h.node for h in holders} == {"suspect", "contact"}
+    assert node == "surname:garcía" and {h.node for h in holders} == {S, C}
     assert queries.components(graph)[0][0]
 
 
 def test_a_viewer_sees_only_its_own_data(held: CaseStore) -> None:
     spain = link_graph(held, "ES police").graph
-    assert "video-1" not in spain and "post-1" not in spain and "acc-social" not in spain
-    assert (
-        "phone" not in str(spain.nodes["suspect"])
-        and spain.nodes["suspect"]["agencies"] == "ES police"
-    )
+    assert VIDEO not in spain and POST not in spain and AS not in spain and AU_S not in spain
+    assert "phone" not in str(spain.nodes[S]) and spain.nodes[S]["agencies"] == "ES police"
     assert not [d for _, _, d in spain.edges(data=True) if "au_1" in d["contributions"]]
     assert "email:jg@mail.example" not in spain  # only one entity the viewer sees holds it
     with pytest.raises(NotFound):
-        queries.shortest_path(spain, "suspect", "video-1")
+        queries.shortest_path(spain, S, VIDEO)
     assert link_graph(held, "FR police").graph.number_of_nodes() == 0
 
 
@@ -93,7 +99,7 @@ def test_exports(held: CaseStore, tmp_path: Path, fmt: str) -> None:
         assert back.number_of_nodes() == view.graph.number_of_nodes()
     if fmt == "graphml":
         back = nx.read_graphml(out)
-        assert back.nodes["suspect"]["handling"] == "H2"
+        assert back.nodes[S]["handling"] == "H2"
 
 
 def test_anx_carries_grades_and_provenance(held: CaseStore, tmp_path: Path) -> None:
@@ -111,11 +117,11 @@ def test_anx_carries_grades_and_provenance(held: CaseStore, tmp_path: Path) -> N
     assert len(links) == view.graph.number_of_edges()
     assert all(link.get("End1Id") in entities and link.get("End2Id") in entities for link in links)
     grades = [s.get("Text") for s in chart.iterfind("GradeThree/StringCollection/String")]
-    suspect = next(i for i in items if i.find("End/Entity[@EntityId='suspect']") is not None)
-    handling = view.graph.nodes["suspect"]["handling"].split(";")[-1]
+    suspect = next(i for i in items if i.find(f"End/Entity[@EntityId='{S}']") is not None)
+    handling = view.graph.nodes[S]["handling"].split(";")[-1]
     assert grades[int(suspect.get("GradeThreeIndex", "-1"))].startswith(handling)
     values = {a.get("AttributeClass"): a.get("Value") for a in suspect.iter("Attribute")}
-    assert values["agencies"] == "AU police;ES police"
+    assert values["agencies"] == "ES police"
 
 
 def test_hits_are_edges_and_a_viewer_sees_only_hit_no_hit(held: CaseStore) -> None:
@@ -123,17 +129,17 @@ def test_hits_are_edges_and_a_viewer_sees_only_hit_no_hit(held: CaseStore) -> No
     hit_edges = [d for _, _, d in whole.edges(data=True) if str(d["label"]).startswith("hit:")]
     assert hit_edges and {d["label"] for d in hit_edges} == {"hit: email"}
     assert any(
-        {a, b} == {"suspect", "acc-social"}
+        {a, b} == {S, AS}
         for a, b, d in whole.edges(data=True)
         if str(d["label"]).startswith("hit:")
     )
     australia = link_graph(held, "AU police").graph
     hit_nodes = [n for n, d in australia.nodes(data=True) if d.get("kind") == "hit"]
     assert len(hit_nodes) == 1 and "held by ES police" in australia.nodes[hit_nodes[0]]["label"]
-    assert "suspect" not in australia or "Juan" not in str(australia.nodes.get("suspect"))
+    assert S not in australia or "Juan" not in str(australia.nodes.get(S))
     spain = link_graph(held, "ES police").graph
     [notice] = [n for n, d in spain.nodes(data=True) if d.get("kind") == "hit"]
-    assert "from AU police" in spain.nodes[notice]["label"] and "acc-social" not in spain
+    assert "from AU police" in spain.nodes[notice]["label"] and AS not in spain
 
 
 def test_resolved_identities_are_same_person_edges(held: CaseStore) -> None:
@@ -142,6 +148,6 @@ def test_resolved_identities_are_same_person_edges(held: CaseStore) -> None:
     resolve_store(held, ResolveOptions())
     graph = link_graph(held).graph
     same = [(a, b) for a, b, d in graph.edges(data=True) if d["label"] == "same person"]
-    assert ("acc-social", "suspect") in {tuple(sorted(p)) for p in same}  # one mailbox
+    assert tuple(sorted((AS, S))) in {tuple(sorted(p)) for p in same}  # one mailbox
     spain = link_graph(held, "ES police").graph  # the hub-wide resolution is not Spain's
     assert not [1 for _, _, d in spain.edges(data=True) if d["label"] == "same person"]

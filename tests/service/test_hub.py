@@ -13,6 +13,7 @@ from crosscheck.exc import Forbidden, InvalidData, InvalidPackage
 from crosscheck.exchange import write_package
 from crosscheck.exchange.signing import load_key, sign_package
 from crosscheck.model import Fingerprint
+from crosscheck.model.keys import qualify
 from crosscheck.service import hub
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
@@ -116,13 +117,18 @@ def test_signed_ingest_and_cross_check_with_need_to_know(
     assert second.hits == 4  # md5, pdq, email, account
 
     mine = hub.hits_for(store, "AU police")
+    au_id, be_id = second.imported.result.contribution_id, first.imported.result.contribution_id
     assert {(h.signal, h.own_entity, h.other_agency) for h in mine} == {
-        ("md5", "au-video", "BE police"), ("pdq", "au-img", "BE police"),
-        ("email", "au-person", "BE police"), ("account", "au-acc", "BE police"),
-    }  # fmt: skip
+        ("md5", qualify(au_id, "au-video"), "BE police"),
+        ("pdq", qualify(au_id, "au-img"), "BE police"),
+        ("email", qualify(au_id, "au-person"), "BE police"),
+        ("account", qualify(au_id, "au-acc"), "BE police"),
+    }
     assert all(h.other_entity is None and h.status == "pending" for h in mine)  # hit/no-hit only
     inbox = hub.inbox_for(store, "BE police")
-    assert {h.own_entity for h in inbox} == {"be-video", "be-img", "be-person", "be-acc"}
+    assert {h.own_entity for h in inbox} == {
+        qualify(be_id, e) for e in ("be-video", "be-img", "be-person", "be-acc")
+    }
     assert hub.hits_for(store, "FR police") == [] and hub.inbox_for(store, "FR police") == []
 
     ref = next(h.ref for h in mine if h.signal == "md5")
@@ -132,7 +138,8 @@ def test_signed_ingest_and_cross_check_with_need_to_know(
         hub.decide(store, ref, "FR police", release=True)
     hub.decide(store, ref, "BE police", release=True)
     after = {h.ref: h for h in hub.hits_for(store, "AU police")}
-    assert after[ref].status == "released" and after[ref].other_entity == "be-video"
+    assert after[ref].status == "released"
+    assert after[ref].other_entity == qualify(be_id, "be-video")
     assert all(h.other_entity is None for r, h in after.items() if r != ref)
     assert hub.verify_audit(store)[1]
 
@@ -291,8 +298,9 @@ def test_videos_cross_check_by_their_frames(
         )
         hub.ingest(store, path, settings, require_signature=False)
     hits = [(h.signal, h.entity_id, h.other_entity_id) for h in HubStore(store.engine).hits()]
-    assert ("vpdq", "v-au", "v-be") in hits
-    assert not [h for h in hits if "v-partial" in h or "v-fr" in h]
+    assert ("vpdq", qualify("au_video", "v-au"), qualify("be_video", "v-be")) in hits
+    fr = (qualify("fr_video", "v-partial"), qualify("fr_video", "v-fr"))
+    assert not [h for h in hits if set(h) & set(fr)]
 
 
 def test_collection_is_audited_in_the_import_transaction(

@@ -44,7 +44,7 @@ def test_send_read_acknowledge_reply(three: CaseStore, settings: Settings, tmp_p
         sealed = conn.execute(select(message_attachment.c.content)).scalar_one()
     assert b"Spain" not in stored and b"lead report" not in sealed  # encrypted at rest
 
-    listed = messages.inbox(three, "ES police")
+    listed = messages.inbox(three, "ES police", settings)
     assert [(m.ref, m.recipients["ES police"]) for m in listed] == [(ref, None)]
     assert [sorted(a) for a in listed[0].attachments] == [["name", "sha256", "size"]]  # no contents
     shown = messages.show(three, settings, ref, "ES police")
@@ -55,7 +55,7 @@ def test_send_read_acknowledge_reply(three: CaseStore, settings: Settings, tmp_p
 
     with pytest.raises(Forbidden):
         messages.show(three, settings, ref, "FR police")
-    assert messages.inbox(three, "FR police") == []
+    assert messages.inbox(three, "FR police", settings) == []
     reply = messages.send(
         three,
         settings,
@@ -67,7 +67,7 @@ def test_send_read_acknowledge_reply(three: CaseStore, settings: Settings, tmp_p
         evaluation=B2,
         thread=ref,
     )
-    assert {m.thread for m in messages.inbox(three, "AU police")} == {ref}
+    assert {m.thread for m in messages.inbox(three, "AU police", settings)} == {ref}
     assert reply != ref
     with pytest.raises(Forbidden):
         messages.send(

@@ -7,11 +7,16 @@ from pathlib import Path
 import pytest
 
 from crosscheck.exc import InvalidData, NotFound
+from crosscheck.model.keys import qualify
 from crosscheck.service.resolution import ResolveOptions, judge, read_records, resolve_store
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.resolution_store import ResolutionStore
 from tests.graph.test_link_graph import e, put
+
+# held entity ids: each qualified by the contribution that holds it
+P_ES, ACC_ES, P_OTHER = (qualify("es_1", e) for e in ("p-es", "acc-es", "p-other"))
+ACC_AU = qualify("au_1", "acc-au")
 
 
 def people_es() -> list[dict[str, object]]:
@@ -40,16 +45,16 @@ def test_incremental_runs_keep_ids_and_new_records_join(
     put(store, settings, tmp_path, "es_1", "ES police", "ES", people_es())
     first = resolve_store(store, ResolveOptions())
     ids = clusters_of(first)
-    assert ids["p-es"] == ids["acc-es"]  # the account's owner, said by the data
-    assert ids["p-other"] != ids["p-es"]
+    assert ids[P_ES] == ids[ACC_ES]  # the account's owner, said by the data
+    assert ids[P_OTHER] != ids[P_ES]
     again = resolve_store(store, ResolveOptions())
     assert clusters_of(again) == ids and again.new_records == 0 and again.scored_pairs == 0
     put(store, settings, tmp_path, "au_1", "AU police", "AU", people_au())
     grown = resolve_store(store, ResolveOptions())
     assert grown.new_records == 1
     now = clusters_of(grown)
-    assert now["acc-au"] == now["p-es"] == ids["p-es"]
-    row = next(r for r in grown.rows if r["id"] == "acc-au")
+    assert now[ACC_AU] == now[P_ES] == ids[P_ES]
+    row = next(r for r in grown.rows if r["id"] == ACC_AU)
     assert row["explanation"]["linked"] and row["match_probability"] >= 0.99
     assert row["schema"] == "UserAccount"
 
@@ -60,14 +65,14 @@ def test_judgements_are_respected_by_later_runs(
     put(store, settings, tmp_path, "es_1", "ES police", "ES", people_es())
     put(store, settings, tmp_path, "au_1", "AU police", "AU", people_au())
     ids = clusters_of(resolve_store(store, ResolveOptions()))
-    judge(store, "acc-au", None, "reject", "analyst 1", "another man", cluster_id=ids["acc-au"])
+    judge(store, ACC_AU, None, "reject", "analyst 1", "another man", cluster_id=ids[ACC_AU])
     split = clusters_of(resolve_store(store, ResolveOptions()))
-    assert split["acc-au"] != split["p-es"] and split["p-es"] == ids["p-es"]
-    judge(store, "p-other", "p-es", "confirm", "analyst 2")
+    assert split[ACC_AU] != split[P_ES] and split[P_ES] == ids[P_ES]
+    judge(store, P_OTHER, P_ES, "confirm", "analyst 2")
     merged = clusters_of(resolve_store(store, ResolveOptions()))
-    assert merged["p-other"] == merged["p-es"] and merged["acc-au"] != merged["p-es"]
+    assert merged[P_OTHER] == merged[P_ES] and merged[ACC_AU] != merged[P_ES]
     made = ResolutionStore(store.engine).judgements()
-    assert [j.by for j in made][-1] == "analyst 2" and made[0].cluster == ids["acc-au"]
+    assert [j.by for j in made][-1] == "analyst 2" and made[0].cluster == ids[ACC_AU]
     with pytest.raises(InvalidData):
         judge(store, "a", "a", "confirm", "x")
     with pytest.raises(InvalidData):
@@ -82,9 +87,9 @@ def test_a_viewer_resolves_only_what_it_may_see(
     put(store, settings, tmp_path, "es_1", "ES police", "ES", people_es())
     put(store, settings, tmp_path, "au_1", "AU police", "AU", people_au())
     spain = resolve_store(store, ResolveOptions(), viewer="ES police")
-    assert {r["id"] for r in spain.rows} == {"p-es", "acc-es", "p-other"}
-    assert "acc-au" not in str(spain.rows)
-    assert set(ResolutionStore(store.engine).records("ES police")) == {"p-es", "acc-es", "p-other"}
+    assert {r["id"] for r in spain.rows} == {P_ES, ACC_ES, P_OTHER}
+    assert ACC_AU not in str(spain.rows)
+    assert set(ResolutionStore(store.engine).records("ES police")) == {P_ES, ACC_ES, P_OTHER}
     assert ResolutionStore(store.engine).records("") == {}
 
 
@@ -95,14 +100,14 @@ def test_erasure_removes_resolution_everywhere(
     put(store, settings, tmp_path, "au_1", "AU police", "AU", people_au())
     resolve_store(store, ResolveOptions())
     resolve_store(store, ResolveOptions(), viewer="AU police")
-    judge(store, "acc-au", "p-es", "confirm", "analyst 1")
+    judge(store, ACC_AU, P_ES, "confirm", "analyst 1")
     assert store.erase("au_1")["resolution"] == 2  # the record in both scopes
     resolutions = ResolutionStore(store.engine)
-    assert "acc-au" not in resolutions.records("") and resolutions.records("AU police") == {}
-    assert not [link for link in resolutions.links("") if "acc-au" in (link.left, link.right)]
-    assert not [j for j in resolutions.judgements() if "acc-au" in (j.left, j.right)]
+    assert ACC_AU not in resolutions.records("") and resolutions.records("AU police") == {}
+    assert not [link for link in resolutions.links("") if ACC_AU in (link.left, link.right)]
+    assert not [j for j in resolutions.judgements() if ACC_AU in (j.left, j.right)]
     after = resolve_store(store, ResolveOptions())
-    assert "acc-au" not in {r["id"] for r in after.rows}
+    assert ACC_AU not in {r["id"] for r in after.rows}
 
 
 def test_reading_tables(tmp_path: Path) -> None:

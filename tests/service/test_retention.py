@@ -14,6 +14,7 @@ from crosscheck.service import hub, retention
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.audit_log import AuditLog
+from crosscheck.store.handling_store import HandlingStore
 from crosscheck.store.hub_store import HubStore
 from tests.helpers import contribution
 
@@ -47,10 +48,17 @@ def test_due_justified_and_erased_everywhere(
     retention.justify(store, "kept_one", today + timedelta(days=30), "ongoing trial", "operator")
     assert [c.id for c in retention.due(store)] == ["old_one"]
 
+    permissions = HandlingStore(store.engine)
+    permissions.add("old_one", "judicial", "B police", "A admin", datetime.now(UTC))
+    permissions.add("kept_one", "judicial", "B police", "A admin", datetime.now(UTC))
     erased = retention.erase_due(store, "operator")
     assert [(e.contribution_id, e.removed) for e in erased] == [
-        ("old_one", {"hits": 1, "resolution": 0, "fingerprints": 1, "statements": 2})
+        (
+            "old_one",
+            {"hits": 1, "resolution": 0, "permissions": 1, "fingerprints": 1, "statements": 2},
+        )
     ]
+    assert [p.subject for p in permissions.permissions()] == ["kept_one"]
     assert {c.id for c in store.contributions()} == {"kept_one", "new_one"}
     assert list(store.statements(contribution_id="old_one")) == []
     assert [h.contribution_id for h in HubStore(store.engine).hits()] == ["new_one"]

@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from crosscheck.exc import Conflict, NotFound, NotInitialised
 from crosscheck.exchange import PackageReader
 from crosscheck.model import Fingerprint, parse_entity
+from crosscheck.model.keys import qualify, qualify_fingerprint, qualify_statements
 from crosscheck.model.statements import StatementEntity
 from crosscheck.store import CaseStore, make_engine
 from crosscheck.store.tables import metadata
@@ -51,9 +52,12 @@ def test_import_and_read_back(store: CaseStore) -> None:
     assert held.received_at == RECEIVED
     assert held.review_date is not None and held.review_date.year == 2027
     assert held.provider.country == "fr"
-    assert sorted(e.id for e in store.entities()) == ["acc-1", "img-1", "p-1", "vid-1"]
+    assert sorted(e.id for e in store.entities()) == [
+        qualify("fr_case_1", e) for e in ("acc-1", "img-1", "p-1", "vid-1")
+    ]
     assert list(store.fingerprints(contribution_id="fr_case_1")) == sorted(
-        fingerprints(), key=lambda f: (f.entity_id, f.kind.value, f.frame or 0, f.value)
+        (qualify_fingerprint(f, "fr_case_1") for f in fingerprints()),
+        key=lambda f: (f.entity_id, f.kind.value, f.frame or 0, f.value),
     )
     stats = store.stats()
     assert (stats.agencies, stats.contributions, stats.entities) == (1, 1, 4)
@@ -104,7 +108,9 @@ def test_failure_midway_rolls_back_everything(store: CaseStore) -> None:
     assert snapshot(store) == before
 
 
-def test_entity_assembles_across_agencies_with_provenance(store: CaseStore) -> None:
+def test_same_entity_id_in_two_agencies_is_two_entities_with_provenance(
+    store: CaseStore,
+) -> None:
     store_one(store, "fr_case_1")
     spanish = [{"id": "p-1", "schema": "Person", "properties": {"phone": ["+34 600 111 222"]}}]
     store_one(
@@ -114,19 +120,26 @@ def test_entity_assembles_across_agencies_with_provenance(store: CaseStore) -> N
         prints=[],
         provider={"name": "Policía Nacional (test)", "country": "ES"},
     )
-    entity, statements = store.entity("p-1")
+    # one agency's p-1 is not another's: each is found by the id its package gave it
+    found = {entity.id: (entity, stmts) for entity, stmts in store.entity_matches("p-1")}
+    assert set(found) == {qualify("fr_case_1", "p-1"), qualify("es_case_9", "p-1")}
+    spain, spain_statements = found[qualify("es_case_9", "p-1")]
+    assert spain.get("phone") == ["+34600111222"] and spain.get("name") == []
+    assert found[qualify("fr_case_1", "p-1")][0].get("name") == ["Jordan Sample"]
+    assert {s.dataset for s in spain_statements} == {"es_case_9"}
+    entity, _ = store.entity(qualify("es_case_9", "p-1"))
     assert entity.get("phone") == ["+34600111222"]
-    assert entity.get("name") == ["Jordan Sample"]
-    by_prop = {s.prop: s.dataset for s in statements if s.prop in ("phone", "name")}
-    assert by_prop == {"phone": "es_case_9", "name": "fr_case_1"}
     assert {c.provider.country for c in store.contributions()} == {"fr", "es"}
     assert store.stats().agencies == 2
 
 
 def test_schema_filter_includes_child_schemata(store: CaseStore) -> None:
     store_one(store)
-    assert [e.id for e in store.entities(schema="Person")] == ["p-1"]
-    assert sorted(e.id for e in store.entities(schema="Document")) == ["img-1", "vid-1"]
+    assert [e.id for e in store.entities(schema="Person")] == [qualify("fr_case_1", "p-1")]
+    assert sorted(e.id for e in store.entities(schema="Document")) == [
+        qualify("fr_case_1", "img-1"),
+        qualify("fr_case_1", "vid-1"),
+    ]
     with pytest.raises(NotFound):
         list(store.entities(schema="Starship"))
 
@@ -164,7 +177,12 @@ def test_package_statements_equal_stored_statements(store: CaseStore, tmp_path: 
 
     reader = PackageReader(make_package(tmp_path / "p.zip", id="fr_case_1"))
     reader.check()
-    expected = {s.id for e in reader.entities() for s in e.statements if s.prop != "id"}
+    expected = {
+        s.id
+        for e in reader.entities()
+        for s in qualify_statements(e, "fr_case_1")
+        if s.prop != "id"
+    }
     store_one(store)
     stored = {s.id for s in store.statements(contribution_id="fr_case_1") if s.prop != "id"}
     assert stored == expected

@@ -26,10 +26,10 @@ def hub_env(
         hub.add_agency(store, name, country, keys[name])
         for role in ("examiner", "analyst", "agency_admin"):
             out = tmp_path / f"{country}-{role}.token"
-            hub.add_user(store, f"{country} {role}", role, name, out)
+            hub.add_user(store, f"{country} {role}", role, name, out, settings=settings)
             tokens[f"{name}/{role}"] = out.read_text().strip()
     out = tmp_path / "operator.token"
-    hub.add_user(store, "operator", "hub_operator", None, out)
+    hub.add_user(store, "operator", "hub_operator", None, out, settings=settings)
     tokens["operator"] = out.read_text().strip()
     store.engine.dispose()
     client = TestClient(create_app(settings, worker=False))

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from crosscheck.exchange import write_package
 from crosscheck.exchange.signing import load_key, sign_package
 from crosscheck.model import Fingerprint
+from crosscheck.model.keys import qualify
 from crosscheck.service import hub
 from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
@@ -85,7 +86,8 @@ def test_submission_hits_and_need_to_know(
         )
         inbox = client.get("/api/v1/inbox", headers=auth(tokens["BE police/agency_admin"])).json()
         ref = inbox[0]["ref"]
-        assert inbox[0]["other_agency"] == "AU police" and inbox[0]["own_entity"] == "be_1-img"
+        assert inbox[0]["other_agency"] == "AU police"
+        assert inbox[0]["own_entity"] == qualify("be_1", "be_1-img")
 
         for who in ("AU police/agency_admin", "FR police/agency_admin"):
             assert (
@@ -103,7 +105,7 @@ def test_submission_hits_and_need_to_know(
         )
         assert released.json() == {"ref": ref, "status": "released"}
         au_hits = client.get("/api/v1/hits", headers=auth(tokens["AU police/analyst"])).json()
-        assert au_hits[0]["other_entity"] == "be_1-img"
+        assert au_hits[0]["other_entity"] == qualify("be_1", "be_1-img")
 
         own = client.get("/api/v1/contributions", headers=auth(tokens["FR police/analyst"])).json()
         assert [c["id"] for c in own] == ["fr_1"]

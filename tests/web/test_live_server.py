@@ -64,7 +64,9 @@ def test_submit_over_http_and_sigkill_during_ingest(settings: Settings, tmp_path
     store = open_store(settings, create=True)
     key = tmp_path / "be.key"
     hub.add_agency(store, "BE police", "BE", key)
-    hub.add_user(store, "examiner", "examiner", "BE police", tmp_path / "be.token")
+    hub.add_user(
+        store, "examiner", "examiner", "BE police", tmp_path / "be.token", settings=settings
+    )
     store.engine.dispose()
     env = {
         **os.environ,

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from crosscheck.exchange import write_package
 from crosscheck.exchange.signing import load_key, sign_package
 from crosscheck.model import Fingerprint, Handling, HandlingCode
+from crosscheck.model.keys import qualify
 from crosscheck.service import hub
 from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
@@ -154,4 +155,5 @@ def test_hit_no_hit_and_release_follow_the_owner(loaded: tuple[TestClient, dict[
         )
         assert decided.json()["status"] == "released"
         [au_view] = client.get("/api/v1/hits", headers=auth(tokens["AU police/analyst"])).json()
-        assert au_view["other_entity"] == "be-image"  # the matched item, and nothing else of BE's
+        # the matched item, and nothing else of BE's
+        assert au_view["other_entity"] == qualify("be_contrib", "be-image")

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from crosscheck.exchange import write_package
 from crosscheck.exchange.signing import load_key, sign_package
+from crosscheck.model.keys import qualify
 from tests.helpers import contribution
 from tests.web.conftest import AGENCIES, auth
 
@@ -18,6 +19,8 @@ PEOPLE = [
      "properties": {"username": ["nightfox77"], "email": ["anaruiz77+x@gmail.com"]}},
     {"id": "p-2", "schema": "Person", "properties": {"name": ["Tomás Gil"]}},
 ]  # fmt: skip
+# held ids: qualified by the contribution that holds them
+P1, ACC1, P2 = (qualify("be_1", e) for e in ("p-1", "acc-1", "p-2"))
 
 
 def submit(
@@ -51,39 +54,39 @@ def test_an_agency_resolves_reads_evidence_and_judges(
             == 403
         )
         rows = {r["id"]: r for r in client.post("/api/v1/resolution", headers=analyst).json()}
-        assert set(rows) == {"p-1", "acc-1", "p-2"}
-        assert rows["p-1"]["cluster"] == rows["acc-1"]["cluster"] != rows["p-2"]["cluster"]
-        assert rows["acc-1"]["schema"] == "UserAccount"
-        links = client.get("/api/v1/resolution/links", params={"record": "p-1"}, headers=analyst)
+        assert set(rows) == {P1, ACC1, P2}
+        assert rows[P1]["cluster"] == rows[ACC1]["cluster"] != rows[P2]["cluster"]
+        assert rows[ACC1]["schema"] == "UserAccount"
+        links = client.get("/api/v1/resolution/links", params={"record": P1}, headers=analyst)
         [link] = links.json()
         assert link["same_cluster"] and link["explanation"]["rule"] == "same mailbox"
 
         # France holds nothing: it sees none of Belgium's records, links or clusters
         french = auth(tokens["FR police/analyst"])
         assert client.post("/api/v1/resolution", headers=french).json() == []
-        missing = client.get("/api/v1/resolution/links", params={"record": "p-1"}, headers=french)
+        missing = client.get("/api/v1/resolution/links", params={"record": P1}, headers=french)
         assert missing.status_code == 404
         judged = client.post(
             "/api/v1/resolution/judgements",
-            json={"left": "p-1", "right": "acc-1", "verdict": "reject"},
+            json={"left": P1, "right": ACC1, "verdict": "reject"},
             headers=french,
         )
         assert judged.status_code == 404
 
         made = client.post(
             "/api/v1/resolution/judgements",
-            json={"left": "p-1", "right": "acc-1", "verdict": "reject", "note": "two people"},
+            json={"left": P1, "right": ACC1, "verdict": "reject", "note": "two people"},
             headers=analyst,
         )
         assert made.status_code == 201, made.text
         assert made.json()[0]["by"] == "BE analyst (BE police)"
         rows = {r["id"]: r for r in client.post("/api/v1/resolution", headers=analyst).json()}
-        assert rows["p-1"]["cluster"] != rows["acc-1"]["cluster"]
+        assert rows[P1]["cluster"] != rows[ACC1]["cluster"]
         assert len(client.get("/api/v1/resolution/judgements", headers=analyst).json()) == 1
         assert client.get("/api/v1/resolution/judgements", headers=french).json() == []
         bad = client.post(
             "/api/v1/resolution/judgements",
-            json={"left": "p-1", "verdict": "maybe"},
+            json={"left": P1, "verdict": "maybe"},
             headers=analyst,
         )
         assert bad.status_code == 422

@@ -20,8 +20,8 @@ def _hub() -> tuple[Any, dict[str, str]]:
     config = Settings.from_env({"CROSSCHECK_HOME": str(home)})
     store = open_store(config, create=True)
     hub.add_agency(store, "BE police", "BE", home / "be.key")
-    hub.add_user(store, "admin", "agency_admin", "BE police", home / "admin.token")
-    hub.add_user(store, "operator", "hub_operator", None, home / "operator.token")
+    hub.add_user(store, "admin", "agency_admin", "BE police", home / "admin.token", settings=config)
+    hub.add_user(store, "operator", "hub_operator", None, home / "operator.token", settings=config)
     tokens = {who: (home / f"{who}.token").read_text().strip() for who in ("admin", "operator")}
     store.engine.dispose()
     return create_app(config, worker=False), tokens
@@ -43,3 +43,12 @@ def test_no_server_errors(case: Any) -> None:
 def test_the_spec_lists_every_route() -> None:
     paths = set(APP.openapi()["paths"])
     assert {"/api/v1/contributions", "/api/v1/hits", "/api/v1/inbox", "/api/v1/stats"} <= paths
+
+
+def test_the_run_covers_request_bodies_and_uploads() -> None:
+    """Schemathesis generates bodies only where the spec documents them: uploads and JSON."""
+    spec = APP.openapi()["paths"]
+    upload = spec["/api/v1/contributions"]["post"]["requestBody"]["content"]
+    assert upload["application/octet-stream"]["schema"]["format"] == "binary"
+    judgement = spec["/api/v1/resolution/judgements"]["post"]["requestBody"]["content"]
+    assert "verdict" in judgement["application/json"]["schema"]["properties"]

@@ -12,12 +12,13 @@ import typer
 
 from crosscheck import __version__
 from crosscheck.cli.bank_cmd import bank_app
-from crosscheck.cli.common import ReturnCode, close_stores
+from crosscheck.cli.common import ReturnCode, close_stores, visible
 from crosscheck.cli.demo_cmd import demo
 from crosscheck.cli.entities_cmd import entities
 from crosscheck.cli.export_cmd import export
 from crosscheck.cli.fingerprint_cmd import fingerprint
 from crosscheck.cli.graph_cmd import graph_app
+from crosscheck.cli.handling_cmd import handling_app
 from crosscheck.cli.hub_cmd import (
     agency_app,
     audit_app,
@@ -67,6 +68,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
 app.add_typer(retention_app, name="retention")
 app.add_typer(message_app, name="message")
+app.add_typer(handling_app, name="handling")
 app.add_typer(graph_app, name="graph")
 app.command("ingest-table")(ingest_table)
 app.command("resolve")(resolve)
@@ -96,8 +98,8 @@ def _root(
 
 
 def _say(message: str) -> None:
-    """One line on stderr, never wrapped, so scripts can read it."""
-    sys.stderr.write(" ".join(message.split()) + "\n")
+    """One line on stderr, never wrapped, so scripts can read it; control characters shown."""
+    sys.stderr.write(" ".join(visible(message).split()) + "\n")
     sys.stderr.flush()
 
 

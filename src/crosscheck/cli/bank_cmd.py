@@ -53,17 +53,24 @@ def list_() -> None:
 @bank_app.command("export")
 def export(
     name: Annotated[str, typer.Argument(help="Bank name")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="vics (VICS 2.0 JSON)")] = "vics",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="vics (VICS 2.0 JSON) or pdq-text (PDQ hashes, one a line)"
+        ),
+    ] = "vics",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="File (default: stdout)")] = None,
 ) -> None:
-    """Write a bank as VICS 2.0 JSON."""
-    if fmt != "vics":
-        raise typer.BadParameter(f"only vics is supported, got {fmt!r}", param_hint="--format")
+    """Write a bank as VICS 2.0 JSON, or its PDQ hashes as text ThreatExchange's tools read."""
+    if fmt not in ("vics", "pdq-text"):
+        raise typer.BadParameter(
+            f"vics or pdq-text are supported, got {fmt!r}", param_hint="--format"
+        )
     case_store = common.store()
     if out is None:
-        export_bank(case_store, name, sys.stdout.buffer)
+        export_bank(case_store, name, sys.stdout.buffer, fmt)
         sys.stdout.flush()
         return
     with out.open("wb") as stream:
-        count = export_bank(case_store, name, stream)
+        count = export_bank(case_store, name, stream, fmt)
     common.err.print(f"wrote {count} entries to {out}")

@@ -7,17 +7,22 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from crosscheck.exc import InvalidData
 from crosscheck.model import Contribution
 from crosscheck.service import open_store
+from crosscheck.service.access import Acting, act_for
+from crosscheck.service.hub import token_key
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
+from crosscheck.store.access_store import AccessStore, Caller
 
 
 class ReturnCode(IntEnum):
@@ -41,6 +46,14 @@ Viewer = Annotated[
     str | None,
     typer.Option("--as", help="See only what this agency may see (hub); default: all held"),
 ]
+TokenFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--token-file",
+        envvar="CROSSCHECK_TOKEN_FILE",
+        help="Your API token (a store the hub serves): act for its agency as its user",
+    ),
+]
 Workers = Annotated[int | None, typer.Option(help="Processes (default: every core)", min=1)]
 VideoInterval = Annotated[
     float, typer.Option(help="Seconds between hashed video frames; 0 = every frame", min=0)
@@ -49,10 +62,32 @@ Dihedral = Annotated[
     bool, typer.Option("--dihedral", help="Also hash/match the 7 rotated and mirrored versions")
 ]
 
-out = Console(highlight=False, soft_wrap=True)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters (but tab and newline) shown as ``\\x1b``, not obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class TextConsole(Console):
+    """A console that prints every string as text: user data (subjects, names, ids) may hold
+    ``[/x]`` or ``[link=...]``, which must not be read as markup, nor ANSI escapes obeyed.
+    Style comes only from :class:`rich.text.Text` objects built in code (see :func:`styled`)."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(visible(text), **options)
+
+
+def styled(text: str, style: str) -> Text:
+    """User text in a style, still never read as markup."""
+    return Text(visible(text), style=style)
+
+
+out = TextConsole(highlight=False, soft_wrap=True, markup=False, emoji=False)
 if not out.is_terminal:
     out.width = max(out.width, 160)  # piped to a file or a pager: no need to squeeze tables
-err = Console(stderr=True, highlight=False)
+err = TextConsole(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 def settings() -> Settings:
@@ -67,6 +102,37 @@ def store(*, create: bool = False) -> CaseStore:
     case_store = open_store(settings(), create=create)
     _opened.append(case_store)
     return case_store
+
+
+def acting(
+    case_store: CaseStore,
+    action: str,
+    agency: str | None,
+    token_file: Path | None,
+    *,
+    needs_agency: bool = False,
+    content: bool = True,
+) -> Acting:
+    """Who this command acts for (see :func:`crosscheck.service.access.act_for`)."""
+    token = None
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise InvalidData(f"{token_file}: cannot read the token file ({exc.strerror})") from exc
+
+    def authenticate(text: str) -> Caller | None:
+        return AccessStore(case_store.engine, token_key(settings())).authenticate(text)
+
+    return act_for(
+        case_store,
+        action,
+        agency,
+        token,
+        authenticate=authenticate,
+        needs_agency=needs_agency,
+        content=content,
+    )
 
 
 def close_stores() -> None:

@@ -55,18 +55,18 @@ def demo() -> None:
     write_sample_package(path)
     done = ingest(case_store, path, settings, require_signature=False).imported
     state = "imported" if done.result.created else "already held"
-    common.out.print(f"1. sample contribution {state}: {done.manifest.contribution.id}")
+    common.out.print(f"1. sample contribution {state}: {done.result.contribution_id}")
 
     folder = samples / "seizure"
     known = write_sample_seizure(folder)
     package = samples / "seizure-contribution.zip"
     records = fingerprint_paths([folder], HashOptions(dihedral=True), workers=1)
-    manifest, summary = write_seizure_package(records, package, _seizure_contribution(), _ignore)
+    _, summary = write_seizure_package(records, package, _seizure_contribution(), _ignore)
     seized = ingest(case_store, package, settings, require_signature=False)
     done = seized.imported
     common.out.print(
         f"2. fingerprinted {summary.files} files ({summary.errors} with errors) into {package}; "
-        f"{'imported' if done.result.created else 'already held'}: {manifest.contribution.id}; "
+        f"{'imported' if done.result.created else 'already held'}: {done.result.contribution_id}; "
         f"{seized.hits} new cross-border hits"
     )
     hits = Table(

@@ -22,11 +22,13 @@ def entities(
     ] = common.TableOrJsonl.table,
     limit: Annotated[int | None, typer.Option(help="At most this many", min=1)] = None,
     viewer: common.Viewer = None,
+    token_file: common.TokenFile = None,
 ) -> None:
     """List the entities held, assembled from every contribution's statements."""
     case_store = common.store()
-    visible = visible_contributions(case_store, viewer)
-    audit_read(case_store, viewer, "entities", {"schema": schema or ""})
+    who = common.acting(case_store, "read", viewer, token_file)
+    visible = visible_contributions(case_store, who.agency)
+    audit_read(case_store, who.agency, "entities", {"schema": schema or ""}, who.actor)
     found = (
         case_store.entities(schema=schema, contribution_ids=visible)
         if visible is None or visible

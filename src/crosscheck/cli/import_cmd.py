@@ -35,10 +35,17 @@ def import_(
         result = done.imported.result
         if result.created:
             signed = f"signed with key {done.signed_by}" if done.signed_by else "not signed"
+            assigned = (
+                f" (your id {result.submitted_id} is held by another agency; "
+                f"this hub holds it as {result.contribution_id})"
+                if result.assigned
+                else ""
+            )
             common.out.print(
-                f"imported {item.id} from {common.provenance(item)} ({signed}): "
+                f"imported {result.contribution_id} from {common.provenance(item)} ({signed})"
+                f"{assigned}: "
                 f"{done.imported.manifest.entity_count} entities, {result.statements} statements, "
                 f"{result.fingerprints} fingerprints; {done.hits} new hits"
             )
         else:
-            common.out.print(f"already held: {item.id} (nothing changed)")
+            common.out.print(f"already held: {result.contribution_id} (nothing changed)")

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from crosscheck.cli import common
+from crosscheck.exc import InvalidData
 from crosscheck.exchange import write_package
-from crosscheck.exchange.tables import load_mapping, map_table, shipped_mappings
+from crosscheck.exchange.tables import Skipped, load_mapping, map_table, shipped_mappings
 from crosscheck.service.hub import ingest
 
 
@@ -38,9 +39,15 @@ def ingest_table(
     item = common.contribution_from_options(
         agency, country, case, handling.upper(), handling_note, evaluation, purpose, contribution_id
     )
-    entities = map_table(file, load_mapping(mapping))
+    report: list[Skipped] = []
+    entities = map_table(file, load_mapping(mapping), report=report)
     path = out or settings.home / "tables" / f"{item.id}.zip"
     manifest = write_package(path, item, entities, [])
+    for note in report:  # what the table lost, row by row, before anything is imported
+        common.err.print(f"{file.name}: {note}", markup=False)
+    if manifest.entity_count == 0 and any(not note.kept for note in report):
+        path.unlink(missing_ok=True)
+        raise InvalidData(f"{file.name}: no row could be mapped (first: {report[0]})")
     done = ingest(common.store(create=True), path, settings, require_signature=False)
     common.out.print(
         f"{file}: {manifest.entity_count} entities in contribution {item.id} "

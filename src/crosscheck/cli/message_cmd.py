@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from crosscheck.cli import common
-from crosscheck.cli.hub_cmd import AgencyOption
+from crosscheck.cli.hub_cmd import ActingAgency
 from crosscheck.exc import InvalidData
 from crosscheck.model import Evaluation, Handling
 from crosscheck.service import messages
@@ -19,7 +19,6 @@ message_app = typer.Typer(help="Secure messages between agencies.", no_args_is_h
 
 @message_app.command("send")
 def send(
-    agency: AgencyOption,
     to: Annotated[list[str], typer.Option("--to", help="Recipient agency (repeat for several)")],
     subject: Annotated[str, typer.Option(help="Subject")],
     handling: Annotated[str, typer.Option(help="H0, H1, H2 or H3")],
@@ -30,6 +29,8 @@ def send(
     thread: Annotated[str | None, typer.Option(help="Reply in this thread")] = None,
     case: Annotated[str | None, typer.Option(help="Case reference")] = None,
     attach: Annotated[list[Path] | None, typer.Option(help="A file to attach (repeat)")] = None,
+    agency: ActingAgency = None,
+    token_file: common.TokenFile = None,
 ) -> None:
     """Send a message (sealed at rest) with its handling code and evaluation."""
     if (body is None) == (body_file is None):
@@ -44,10 +45,14 @@ def send(
         )
     except ValueError as exc:
         raise InvalidData(f"handling or evaluation: {exc}") from exc
+    case_store = common.store()
+    who = common.acting(case_store, "message", agency, token_file, needs_agency=True)
+    assert who.agency is not None
     ref = messages.send(
-        common.store(),
+        case_store,
         common.settings(),
-        sender=agency,
+        sender=who.agency,
+        actor=who.actor,
         recipients=to,
         subject=subject,
         body=text,
@@ -61,10 +66,13 @@ def send(
 
 
 @message_app.command("list")
-def list_(agency: AgencyOption) -> None:
+def list_(agency: ActingAgency = None, token_file: common.TokenFile = None) -> None:
     """Messages you sent or received, with acknowledgements."""
     table = Table("message", "thread", "from", "to", "subject", "handling", "eval", "sent", "read")
-    for item in messages.inbox(common.store(), agency):
+    case_store = common.store()
+    who = common.acting(case_store, "message", agency, token_file, needs_agency=True)
+    assert who.agency is not None
+    for item in messages.inbox(case_store, who.agency, common.settings(), who.actor):
         read = ", ".join(f"{a}: {'yes' if at else 'no'}" for a, at in item.recipients.items())
         table.add_row(
             item.ref,
@@ -83,20 +91,28 @@ def list_(agency: AgencyOption) -> None:
 @message_app.command("show")
 def show(
     ref: Annotated[str, typer.Argument(help="Message reference")],
-    agency: AgencyOption,
+    agency: ActingAgency = None,
     save_attachments: Annotated[
         Path | None, typer.Option(help="Write attachments to this folder")
     ] = None,
+    token_file: common.TokenFile = None,
 ) -> None:
     """Read a message; reading it as a recipient acknowledges receipt."""
-    shown = messages.show(common.store(), common.settings(), ref, agency)
+    case_store = common.store()
+    who = common.acting(case_store, "message", agency, token_file, needs_agency=True)
+    assert who.agency is not None
+    shown = messages.show(case_store, common.settings(), ref, who.agency, who.actor)
     item = shown.message
     marking = item.handling_code + (f" ({item.handling_note})" if item.handling_note else "")
-    common.out.print(f"[bold]{item.subject}[/bold]  {item.ref} (thread {item.thread})", markup=True)
+    common.out.print(
+        common.styled(item.subject, "bold"), f" {item.ref} (thread {item.thread})", sep=" "
+    )
     common.out.print(
         f"from {item.sender} to {', '.join(item.recipients)}; {marking}, {item.evaluation}"
     )
-    common.out.print(shown.body, markup=False)
+    if item.case_reference:
+        common.out.print(f"case {item.case_reference}")
+    common.out.print(shown.body)
     for name, data in shown.attachments.items():
         common.out.print(f"attachment: {name} ({len(data)} bytes)")
         if save_attachments is not None:

@@ -18,7 +18,7 @@ class FileProgress:
         self.bytes = 0
         self.started = time.monotonic()
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"),

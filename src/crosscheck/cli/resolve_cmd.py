@@ -89,6 +89,15 @@ def resolve(
         str | None,
         typer.Option("--as", help="--store: only what this agency may see (hub)"),
     ] = None,
+    token_file: common.TokenFile = None,
+    export_splink_settings: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the model (the shipped or --params parameters) as a Splink settings "
+            "JSON file that plain Splink loads, and stop",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Resolve people and accounts into clusters, each record with its strongest evidence.
 
@@ -98,6 +107,11 @@ def resolve(
     """
     if fmt not in ("table", "jsonl"):
         raise InvalidData(f"--format takes table or jsonl, got {fmt!r}")
+    if export_splink_settings is not None:
+        if records is not None or store or train:
+            raise InvalidData("--export-splink-settings takes no RECORDS, --store or --train")
+        _export_settings(export_splink_settings, params)
+        return
     if (records is None) == (not store):
         raise InvalidData("give a RECORDS file or --store (one of them)")
     if save_params and not train:
@@ -109,8 +123,25 @@ def resolve(
     if records is not None:
         result = resolve_file(records, options, ResolutionStore(case.engine).judgements())
     else:
-        result = resolve_store(case, options, viewer)
+        who = common.acting(case, "resolve", viewer, token_file)
+        result = resolve_store(case, options, who.agency)
     _print(result, fmt)
+
+
+def _export_settings(path: Path, params: Path | None) -> None:
+    import orjson  # Splink is imported only when asked for
+
+    from crosscheck.resolve import params as params_io
+    from crosscheck.resolve.splink_run import splink_settings
+
+    settings = splink_settings(params_io.load(params))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(orjson.dumps(settings, option=orjson.OPT_INDENT_2) + b"\n")
+    tmp.replace(path)
+    common.out.print(
+        f"wrote Splink settings ({len(settings['comparisons'])} comparisons, "
+        f"{len(settings['blocking_rules_to_generate_predictions'])} blocking rules) to {path}"
+    )
 
 
 @judgement_app.command("add")
@@ -142,9 +173,12 @@ def list_cmd(
     viewer: Annotated[
         str | None, typer.Option("--as", help="Only the judgements made in this agency's scope")
     ] = None,
+    token_file: common.TokenFile = None,
 ) -> None:
     """Every judgement, oldest first."""
-    judgements = ResolutionStore(common.store().engine).judgements(viewer)
+    case = common.store()
+    who = common.acting(case, "resolve", viewer, token_file)
+    judgements = ResolutionStore(case.engine).judgements(who.agency)
     if fmt == "jsonl":
         common.write_json_lines(j.to_json() for j in judgements)
         return

@@ -71,15 +71,18 @@ def stats(
         common.TableOrJson, typer.Option("--format", "-f", help="table or json")
     ] = common.TableOrJson.table,
     viewer: common.Viewer = None,
+    token_file: common.TokenFile = None,
 ) -> None:
     """Counts of what is held: agencies, contributions, entities, statements, fingerprints.
 
     With --as, only that agency's own contributions and their counts.
     """
     case_store = common.store()
+    who = common.acting(case_store, "read", viewer, token_file, content=False)
+    viewer = who.agency
     visible = visible_contributions(case_store, viewer)
     if visible is not None:
-        audit_read(case_store, viewer, "stats", {})
+        audit_read(case_store, viewer, "stats", {}, who.actor)
         counts = case_store.contribution_counts()
         if fmt is common.TableOrJson.json:
             common.write_json(

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
+from followthemoney import model as ftm_model
+from followthemoney.exc import InvalidData as FtMInvalidData
 from pydantic import ValidationError
 
 from crosscheck.exc import InvalidData, InvalidPackage
@@ -27,14 +28,17 @@ from crosscheck.exchange.manifest import (
     SUPPORTED_VERSIONS,
     Manifest,
 )
+from crosscheck.exchange.zip_members import (
+    CHUNK,
+    DAMAGED,
+    SIGNATURE,
+    CheckedZip,
+    MemberLimits,
+)
 from crosscheck.model import Fingerprint, parse_entity
 from crosscheck.model.statements import StatementEntity
 
-CHUNK = 1 << 20
-# what a damaged deflate stream or archive can raise while it is read
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
-MAX_MANIFEST_BYTES = 1 << 20
-RESERVED = frozenset({"signature.json"})  # the hub's signature travels beside the manifest
+RESERVED = frozenset({SIGNATURE})  # the hub's signature travels beside the manifest
 
 
 @dataclass(frozen=True)
@@ -56,20 +60,22 @@ def _validation_message(exc: ValidationError) -> str:
 class PackageReader:
     """One package on disk. Use :meth:`check` first; then iterate its records."""
 
-    def __init__(self, path: Path, limits: PackageLimits | None = None) -> None:
+    def __init__(
+        self, path: Path, limits: PackageLimits | None = None, *, label: str | None = None
+    ) -> None:
+        """``label`` names the package in errors (default: its path)."""
         self.path = Path(path)
-        self.name = str(path)
+        self.name = label or str(path)
         self.limits = limits or PackageLimits()
         self.manifest = self._open()
 
     def _fail(self, problem: str, member: str | None = None) -> InvalidPackage:
         return InvalidPackage(self.name, problem, member)
 
-    def _zip(self) -> zipfile.ZipFile:
-        try:
-            return zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-            raise self._fail(f"not a readable zip archive ({exc})") from exc
+    def _zip(self) -> CheckedZip:
+        """The archive, every entry checked; members are read only through its caps."""
+        limits = MemberLimits(self.limits.max_member_bytes, self.limits.max_compression_ratio)
+        return CheckedZip(self.path, self.name, limits)
 
     def _open(self) -> Manifest:
         try:
@@ -85,12 +91,12 @@ class PackageReader:
                 f"{size} bytes is over the {self.limits.max_package_bytes}-byte package limit"
             )
         with self._zip() as archive:
-            infos = {info.filename: info for info in archive.infolist()}
+            infos = archive.infos
             if MANIFEST not in infos:
                 raise self._fail(f"no {MANIFEST}; is this a crosscheck contribution package?")
             for name, info in infos.items():
                 self._check_info(name, info)
-            raw = self._read_all(archive, MANIFEST, MAX_MANIFEST_BYTES)
+            raw = archive.read(MANIFEST)
         manifest = self._parse_manifest(raw)
         expected = set(manifest.members)
         unknown = set(infos) - expected - {MANIFEST} - RESERVED
@@ -102,13 +108,9 @@ class PackageReader:
         return manifest
 
     def _check_info(self, name: str, info: zipfile.ZipInfo) -> None:
+        # sizes, ratios, methods and flags are checked by CheckedZip for every entry
         if info.is_dir() or name not in (MANIFEST, *MEMBERS, *RESERVED):
             raise self._fail("unexpected member", name)
-        if info.file_size > self.limits.max_member_bytes:
-            raise self._fail(f"declares {info.file_size} bytes, over the member limit", name)
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > CHUNK and ratio > self.limits.max_compression_ratio:
-            raise self._fail(f"compression ratio {ratio:.0f}:1 looks like a zip bomb", name)
 
     def _parse_manifest(self, raw: bytes) -> Manifest:
         try:
@@ -133,22 +135,6 @@ class PackageReader:
                 raise self._fail(f"does not list {name}", MANIFEST)
         return manifest
 
-    def _read_all(self, archive: zipfile.ZipFile, name: str, cap: int) -> bytes:
-        try:
-            with self._member(archive, name) as stream:
-                data = stream.read(cap + 1)
-        except DAMAGED as exc:
-            raise self._fail(f"is damaged ({exc})", name) from exc
-        if len(data) > cap:
-            raise self._fail(f"larger than {cap} bytes", name)
-        return data
-
-    def _member(self, archive: zipfile.ZipFile, name: str) -> IO[bytes]:
-        try:
-            return archive.open(name)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
-            raise self._fail(f"cannot be opened ({exc})", name) from exc
-
     def verify_digests(self) -> None:
         """Stream every member and compare its size and SHA-256 with the manifest."""
         with self._zip() as archive:
@@ -156,7 +142,7 @@ class PackageReader:
                 digest = hashlib.sha256()
                 size = 0
                 try:
-                    with self._member(archive, name) as stream:
+                    with archive.open(name) as stream:
                         while chunk := stream.read(CHUNK):
                             size += len(chunk)
                             if size > member.size or size > self.limits.max_member_bytes:
@@ -173,7 +159,7 @@ class PackageReader:
 
     def _lines(self, name: str) -> Iterator[tuple[int, Any]]:
         cap = self.limits.max_line_bytes
-        with self._zip() as archive, self._member(archive, name) as stream:
+        with self._zip() as archive, archive.open(name) as stream:
             number = 0
             try:
                 while line := stream.readline(cap + 1):
@@ -210,12 +196,14 @@ class PackageReader:
     def check(self) -> None:
         """Every digest, every record and every count, before anything is stored."""
         self.verify_digests()
-        entity_ids: set[str] = set()
+        entity_ids: dict[str, str] = {}  # id → schema of its fragments so far
         count = 0
         for entity in self.entities():
             count += 1
             if entity.id is not None:
-                entity_ids.add(entity.id)
+                entity_ids[entity.id] = self._merged_schema(
+                    entity.id, entity_ids.get(entity.id), entity.schema.name, count
+                )
         self._check_count(ENTITIES, count)
         count = 0
         for fingerprint in self.fingerprints():
@@ -226,6 +214,19 @@ class PackageReader:
                     FINGERPRINTS,
                 )
         self._check_count(FINGERPRINTS, count)
+
+    def _merged_schema(self, entity_id: str, held: str | None, name: str, line: int) -> str:
+        """Fragments of one entity must merge by FtM's rules (LegalEntity and Person: Person)."""
+        if held is None or held == name:
+            return name
+        try:
+            return ftm_model.common_schema(held, name).name
+        except FtMInvalidData as exc:
+            raise self._fail(
+                f"record {line}: entity {entity_id!r} is given two schemata, {held} and {name}, "
+                "which do not merge",
+                ENTITIES,
+            ) from exc
 
     def _check_count(self, name: str, count: int) -> None:
         stated = self.manifest.members[name].records

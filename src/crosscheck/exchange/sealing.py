@@ -1,4 +1,4 @@
-"""AES-GCM sealing of message bodies and attachments at rest, bound to their message."""
+"""AES-GCM sealing of messages at rest (bodies, attachments, metadata), bound to their message."""
 
 from __future__ import annotations
 
@@ -38,3 +38,16 @@ def unseal(key: bytes, nonce: bytes, ciphertext: bytes, context: str) -> bytes:
         return AESGCM(key).decrypt(nonce, ciphertext, context.encode())
     except InvalidTag as exc:
         raise CrosscheckError(f"{context}: cannot be decrypted (wrong key, or altered)") from exc
+
+
+NONCE_BYTES = 12
+
+
+def seal_blob(key: bytes, plaintext: bytes, context: str) -> bytes:
+    """Nonce and ciphertext in one value (for one column)."""
+    nonce, sealed = seal(key, plaintext, context)
+    return nonce + sealed
+
+
+def unseal_blob(key: bytes, blob: bytes, context: str) -> bytes:
+    return unseal(key, blob[:NONCE_BYTES], blob[NONCE_BYTES:], context)

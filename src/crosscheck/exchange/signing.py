@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import shutil
 import zipfile
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from crosscheck.exc import InvalidData, InvalidPackage
 from crosscheck.exchange.manifest import MANIFEST
+from crosscheck.exchange.zip_members import CHUNK, SIGNATURE, CheckedZip
 
-SIGNATURE = "signature.json"
+__all__ = ["SIGNATURE", "Signature", "read_signature", "sign_package", "verify_package"]
 CONTEXT = b"crosscheck-contribution-signature-v1"
 
 
@@ -106,23 +107,33 @@ def load_key(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def _manifest_parts(path: Path) -> tuple[str, str, str]:
-    with zipfile.ZipFile(path) as archive:
+def _manifest_parts(path: Path, label: str) -> tuple[str, str, str]:
+    with CheckedZip(path, label) as archive:
+        if MANIFEST not in archive.names():
+            raise archive.fail(f"no {MANIFEST}; is this a crosscheck contribution package?")
         raw = archive.read(MANIFEST)
-    manifest = orjson.loads(raw)
-    digest = hashlib.sha256()
-    for name in sorted(manifest["members"]):
-        digest.update(f"{name}\x1f{manifest['members'][name]['sha256']}\n".encode())
-    return (
-        hashlib.sha256(raw).hexdigest(),
-        digest.hexdigest(),
-        manifest["contribution"]["provider"]["name"],
-    )
+    try:
+        manifest = orjson.loads(raw)
+        members = manifest["members"]
+        digest = hashlib.sha256()
+        for name in sorted(members):
+            sha256 = members[name]["sha256"]
+            if not isinstance(name, str) or not isinstance(sha256, str):
+                raise TypeError("member names and digests are text")
+            digest.update(f"{name}\x1f{sha256}\n".encode())
+        provider = manifest["contribution"]["provider"]["name"]
+        if not isinstance(provider, str):
+            raise TypeError("the provider's name is text")
+    except orjson.JSONDecodeError as exc:
+        raise InvalidPackage(label, f"not valid JSON ({exc})", MANIFEST) from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InvalidPackage(label, f"not a crosscheck manifest ({exc})", MANIFEST) from exc
+    return hashlib.sha256(raw).hexdigest(), digest.hexdigest(), provider
 
 
 def sign_package(path: Path, private: Ed25519PrivateKey, agency: str) -> Signature:
     """Add (or replace) ``signature.json`` in the package at ``path``."""
-    manifest_sha256, members_digest, provider = _manifest_parts(path)
+    manifest_sha256, members_digest, provider = _manifest_parts(path, str(path))
     if provider != agency:
         raise InvalidData(f"{path}: the package is provided by {provider!r}, not {agency!r}")
     unsigned = Signature(
@@ -131,10 +142,15 @@ def sign_package(path: Path, private: Ed25519PrivateKey, agency: str) -> Signatu
     )  # fmt: skip
     signature = Signature(**{**unsigned.__dict__, "value": private.sign(unsigned.message())})
     tmp = path.with_name(f".{path.name}.signing")
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w") as target:
-        for info in source.infolist():
+    with CheckedZip(path, str(path)) as source, zipfile.ZipFile(tmp, "w") as target:
+        for info in source.archive.infolist():  # streamed through the caps, never whole
             if info.filename != SIGNATURE:
-                target.writestr(info, source.read(info.filename))
+                entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                entry.compress_type = info.compress_type
+                entry.external_attr = info.external_attr
+                entry.file_size = info.file_size
+                with source.open(info.filename) as data, target.open(entry, "w") as out:
+                    shutil.copyfileobj(data, out, CHUNK)
         entry = zipfile.ZipInfo(SIGNATURE, date_time=(1980, 1, 1, 0, 0, 0))
         entry.compress_type = zipfile.ZIP_DEFLATED
         target.writestr(entry, signature.to_json())
@@ -142,16 +158,13 @@ def sign_package(path: Path, private: Ed25519PrivateKey, agency: str) -> Signatu
     return signature
 
 
-def read_signature(path: Path) -> Signature | None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if SIGNATURE not in archive.namelist():
-                return None
-            raw = archive.read(SIGNATURE)
-    except FileNotFoundError as exc:
-        raise InvalidPackage(str(path), "no such file") from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise InvalidPackage(str(path), f"not a readable zip archive ({exc})") from exc
+def read_signature(path: Path, label: str | None = None) -> Signature | None:
+    """The package's signature, or None; ``label`` names the package in errors (default: path)."""
+    label = label or str(path)
+    with CheckedZip(path, label) as archive:
+        if SIGNATURE not in archive.names():
+            return None
+        raw = archive.read(SIGNATURE)
     try:
         data = orjson.loads(raw)
         return Signature(
@@ -163,15 +176,18 @@ def read_signature(path: Path) -> Signature | None:
             value=base64.b64decode(data["signature"], validate=True),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise InvalidPackage(str(path), f"signature unreadable ({exc})", SIGNATURE) from exc
+        raise InvalidPackage(label, f"signature unreadable ({exc})", SIGNATURE) from exc
 
 
-def verify_package(path: Path, public: Ed25519PublicKey, agency: str) -> Signature:
+def verify_package(
+    path: Path, public: Ed25519PublicKey, agency: str, label: str | None = None
+) -> Signature:
     """Check the package's signature against ``agency``'s key; raise InvalidPackage if it fails."""
-    signature = read_signature(path)
+    label = label or str(path)
+    signature = read_signature(path, label)
     if signature is None:
-        raise InvalidPackage(str(path), "not signed", SIGNATURE)
-    manifest_sha256, members_digest, provider = _manifest_parts(path)
+        raise InvalidPackage(label, "not signed", SIGNATURE)
+    manifest_sha256, members_digest, provider = _manifest_parts(path, label)
     problems = []
     if signature.agency != agency or provider != agency:
         problems.append(
@@ -187,5 +203,5 @@ def verify_package(path: Path, public: Ed25519PublicKey, agency: str) -> Signatu
         except InvalidSignature:
             problems.append("the signature does not verify")
     if problems:
-        raise InvalidPackage(str(path), "; ".join(problems), SIGNATURE)
+        raise InvalidPackage(label, "; ".join(problems), SIGNATURE)
     return signature

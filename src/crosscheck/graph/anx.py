@@ -47,12 +47,13 @@ ICONS = {
     "serial": "Mobile Phone",
     "Hit": "Alert",
 }
-ATTRIBUTES = ("contributions", "agencies", "handling", "evaluation")
+ATTRIBUTES = ("contributions", "agencies", "handling", "marking", "evaluation")
 
 
 def _grades(data: dict[str, object]) -> tuple[int, int, int]:
     evaluations = [e for e in str(data.get("evaluation", "")).split(";") if len(e) == 2]
-    handling = [h for h in str(data.get("handling", "")).split(";") if h]
+    # "H3 (restriction text)" grades as H3
+    handling = [h.split(" ", 1)[0] for h in str(data.get("handling", "")).split(";") if h]
     source_codes = [c for c, _ in SOURCE_GRADES]
     info_codes = [c for c, _ in INFORMATION_GRADES]
     handling_codes = [c for c, _ in HANDLING_GRADES]

@@ -53,6 +53,21 @@ def _attrs(contributions: list[str], provenance: Mapping[str, Provenance]) -> di
     }
 
 
+# what an edge entity says about the link: Family and Associate have `relationship`,
+# most other FtM edge schemata (UnknownLink, Ownership, Membership…) a `role`, Payment neither
+RELATION_PROPS = ("relationship", "role")
+
+
+def _relation(entity: StatementEntity) -> list[str]:
+    """The link's wording, read only through properties the entity's schema has."""
+    for name in RELATION_PROPS:
+        if name in entity.schema.properties:
+            values = entity.get(name)
+            if values:
+                return sorted(values)
+    return []
+
+
 def value_key(kind: str, value: str) -> str:
     return f"{kind}:{value.strip().casefold()}"
 
@@ -78,7 +93,7 @@ def build_graph(entities: Iterable[StatementEntity], provenance: Mapping[str, Pr
         if schema.edge and schema.source_prop and schema.target_prop:
             sources = entity.get(schema.source_prop.name)
             targets = entity.get(schema.target_prop.name)
-            relation = ", ".join(entity.get("relationship")) or schema.name
+            relation = ", ".join(_relation(entity)) or schema.name
             for source in sources:
                 for target in targets:
                     graph.add_edge(

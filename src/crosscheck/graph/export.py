@@ -12,6 +12,8 @@ import networkx as nx
 import orjson
 
 from crosscheck.graph.anx import write_anx
+from crosscheck.graph.gexf import typed, write_gexf
+from crosscheck.graph.safe_text import csv_row, xml_safe
 from crosscheck.graph.types import Graph
 
 FORMATS = ("gexf", "graphml", "anx", "cypher", "ftm", "csv")
@@ -40,30 +42,36 @@ def write_cypher(graph: Graph, path: Path) -> None:
 
 
 def write_csv(graph: Graph, path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as stream:
+    with path.open("w", encoding="utf-8", errors="backslashreplace", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(
-            ["source", "target", "label", "contributions", "agencies", "handling", "evaluation"]
-        )
+            ["source", "target", "label", "contributions", "agencies", "handling", "evaluation",
+             "marking"]
+        )  # fmt: skip
         for source, target, data in graph.edges(data=True):
             writer.writerow(
-                [
-                    source,
-                    target,
-                    data.get("label", ""),
-                    data.get("contributions", ""),
-                    data.get("agencies", ""),
-                    data.get("handling", ""),
-                    data.get("evaluation", ""),
-                ]
+                csv_row(
+                    [
+                        source,
+                        target,
+                        data.get("label", ""),
+                        data.get("contributions", ""),
+                        data.get("agencies", ""),
+                        data.get("handling", ""),
+                        data.get("evaluation", ""),
+                        data.get("marking", ""),
+                    ]
+                )
             )
 
 
 def export(graph: Graph, fmt: str, path: Path, entities: Iterable[dict[str, Any]] = ()) -> None:
+    if fmt in ("gexf", "graphml", "anx"):
+        graph = xml_safe(graph)  # ids and values XML 1.0 cannot carry become visible escapes
     if fmt == "gexf":
-        nx.write_gexf(graph, path)
+        write_gexf(graph, path)  # numbers typed, no networkx_key
     elif fmt == "graphml":
-        nx.write_graphml(graph, path)
+        nx.write_graphml(typed(graph), path)
     elif fmt == "anx":
         write_anx(graph, path)
     elif fmt == "cypher":

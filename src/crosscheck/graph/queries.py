@@ -8,8 +8,9 @@ from typing import Any
 
 import networkx as nx
 
-from crosscheck.exc import NotFound
+from crosscheck.exc import InvalidData, NotFound
 from crosscheck.graph.types import Graph
+from crosscheck.model.keys import SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,26 @@ def _step(graph: Graph, node: str, via: str | None) -> Step:
         via,
         str(data.get("contributions", "")),
     )
+
+
+def find_node(graph: Graph, name: str) -> str:
+    """The node ``name``, or the one entity a package called ``name`` (held as ``<c>.<name>``).
+
+    Entity ids are held qualified by their contribution; an analyst may type the
+    package's own id. Held by several contributions, the caller must choose.
+    """
+    if name in graph:
+        return name
+    suffix = f"{SEPARATOR}{name}"
+    found = sorted(
+        str(n)
+        for n, d in graph.nodes(data=True)
+        if d.get("kind") == "entity" and n.endswith(suffix)
+    )
+    found = [n for n in found if SEPARATOR not in n[: -len(suffix)]]
+    if len(found) > 1:
+        raise InvalidData(f"{name!r} is held in several contributions: {', '.join(found)}")
+    return found[0] if found else name
 
 
 def _require(graph: Graph, node: str) -> None:

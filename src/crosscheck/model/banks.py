@@ -56,6 +56,9 @@ class BankEntry:
     series: str | None = None
     victim_identified: bool | None = None
     frames: tuple[BankFrame, ...] = field(default=())
+    # VICS fields kept as they came (MediaID, MediaSize, IsDistributed, MediaFiles,
+    # RelativeFilePath, DateUpdated…), as a JSON object, so an export gives them back
+    vics: str | None = None
 
     @property
     def has_hash(self) -> bool:

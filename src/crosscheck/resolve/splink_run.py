@@ -269,6 +269,27 @@ def _apply(settings: SettingsCreator, params: Params, dialect: str) -> dict[str,
     return model
 
 
+def splink_input(rows: Rows) -> pd.DataFrame:
+    """The table Splink reads: the feature rows with their stem blocking keys."""
+    return _frame(rows)
+
+
+def splink_settings(
+    params: Params, link_type: LinkType = "dedupe_only", dialect: str = "duckdb"
+) -> dict[str, Any]:
+    """A complete Splink settings dict (comparisons, blocking rules, trained m and u).
+
+    Plain Splink loads it (``Linker(table, settings)``) and scores a table of
+    ``splink_input`` rows as ``score`` does: every comparison the parameters
+    train and every blocking rule, so a column the table leaves empty only
+    falls to its null level (weight 0) and blocks nothing.
+    """
+    settings = _settings(
+        COLUMNS, link_type, params.probability_two_random_records_match, only=params.comparisons
+    )
+    return _apply(settings, params, dialect)
+
+
 def score(
     rows: Rows,
     params: Params,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from crosscheck.exchange import PackageReader
-from crosscheck.exchange.banks import BankFormat, read_bank, write_vics
+from crosscheck.exchange.banks import BankFormat, read_bank, write_pdq_text, write_vics
 from crosscheck.fingerprints.record import FileRecord, FrameRecord
 from crosscheck.model import FingerprintKind
 from crosscheck.model.banks import BankEntry
@@ -40,10 +40,14 @@ def index_dir(settings: Settings) -> Path:
     return settings.home / "index" / database
 
 
-def export_bank(store: CaseStore, name: str, stream: IO[bytes]) -> int:
+def export_bank(store: CaseStore, name: str, stream: IO[bytes], fmt: str = "vics") -> int:
+    """The bank as VICS 2.0 JSON, or as PDQ text (its PDQ hashes only, one a line)."""
     banks = bank_store(store)
     info = banks.bank(name)
-    return write_vics((entry for _, entry in banks.entries(info.id)), stream)
+    entries = (entry for _, entry in banks.entries(info.id))
+    if fmt == BankFormat.pdq_text:
+        return write_pdq_text(entries, stream)
+    return write_vics(entries, stream)
 
 
 def matcher(store: CaseStore, name: str, settings: Settings, options: MatchOptions) -> BankMatcher:
@@ -51,23 +55,40 @@ def matcher(store: CaseStore, name: str, settings: Settings, options: MatchOptio
     return BankMatcher(banks, banks.bank(name), options, cache_dir=index_dir(settings))
 
 
+def _most_severe(categories: list[str]) -> str | None:
+    """VICS categories 1 (most severe) … 2, 3…, then any other label; 0 and unknown last."""
+    numbers = sorted(int(c) for c in categories if c.isdigit() and int(c) > 0)
+    if numbers:
+        return str(numbers[0])
+    labels = sorted(c for c in categories if not c.isdigit())
+    return labels[0] if labels else None
+
+
 def matches_as_vics(rows: list[MatchRow], stream: IO[bytes]) -> int:
-    """Matched items as VICS 2.0, with the Category of the bank entry they matched."""
-    seen: set[tuple[str, str | None]] = set()
-    entries: list[BankEntry] = []
+    """Matched items as VICS 2.0: one media per item, with the bank entries it matched.
+
+    The Category is the most severe of the matched entries', the Series all of
+    theirs, VictimIdentified true when any says so; Comments name each bank
+    entry and how it matched (signal and distance).
+    """
+    by_item: dict[str, list[MatchRow]] = {}
     for row in rows:
-        key = (row.item, row.category)
-        if key in seen:
-            continue
-        seen.add(key)
+        by_item.setdefault(row.item, []).append(row)
+    entries: list[BankEntry] = []
+    for item, matched in by_item.items():
+        series = sorted({r.series for r in matched if r.series})
+        flags = [r.victim_identified for r in matched if r.victim_identified is not None]
+        seen: dict[str, None] = {}
+        for r in matched:
+            seen.setdefault(f"{r.bank}/{r.bank_item} ({r.signal} {r.distance})", None)
         entries.append(
             BankEntry(
-                ref=row.item,
-                md5=row.md5,
-                sha1=row.sha1,
-                category=row.category,
-                series=row.series,
-                victim_identified=row.victim_identified,
+                ref=f"{item}; matched {'; '.join(seen)}",
+                md5=next((r.md5 for r in matched if r.md5), None),
+                sha1=next((r.sha1 for r in matched if r.sha1), None),
+                category=_most_severe([r.category for r in matched if r.category]),
+                series="; ".join(series) or None,
+                victim_identified=any(flags) if flags else None,
             )
         )
     return write_vics(entries, stream)

@@ -9,8 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from crosscheck.exc import InvalidPackage
 from crosscheck.exchange import Manifest, PackageLimits, PackageReader, write_package
+from crosscheck.exchange.manifest import MANIFEST
 from crosscheck.model import Contribution, entity_dict
+from crosscheck.model.keys import unqualify_entity, unqualify_fingerprint
+from crosscheck.model.records import add_years
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore, ImportResult, make_engine
 from crosscheck.store.audit_log import AuditLog
@@ -44,15 +48,20 @@ def import_package(
     settings: Settings,
     clock: Clock = _now,
     on_stored: Callable[[Connection, Contribution, ImportResult], None] | None = None,
+    label: str | None = None,
 ) -> Imported:
-    """Check a package whole (digests, schema, counts), then store it in one transaction."""
+    """Check a package whole (digests, schema, counts), then store it in one transaction.
+
+    ``label`` names the package in errors (default: its path; the hub says "the package").
+    """
     limits = PackageLimits(
         max_package_bytes=settings.max_package_bytes, max_line_bytes=settings.max_line_bytes
     )
-    reader = PackageReader(path, limits)
+    reader = PackageReader(path, limits, label=label)
     reader.check()
     manifest = reader.manifest
     contribution = manifest.contribution.received(clock(), settings.review_years)
+    _check_review_date(contribution, settings.review_years, reader.name)
     first_seen = contribution.created_at.isoformat()
     result = store.import_contribution(
         contribution,
@@ -65,16 +74,41 @@ def import_package(
     return Imported(manifest, result)
 
 
+def _check_review_date(item: Contribution, years: int, label: str) -> None:
+    """A provider's review date is at most ``years`` after receipt: longer needs a justification."""
+    assert item.received_at is not None and item.review_date is not None
+    cap = add_years(item.received_at.date(), years)
+    if item.review_date > cap:
+        raise InvalidPackage(
+            label,
+            f"review date {item.review_date} is more than {years} years after receipt "
+            f"(at most {cap}, CROSSCHECK_REVIEW_YEARS); to keep data longer, an administrator "
+            "records the reason with `crosscheck retention justify` after receipt",
+            MANIFEST,
+        )
+
+
 def export_contribution(store: CaseStore, contribution_id: str, out: Path) -> Manifest:
     """Write what is held of one contribution as a package at ``out``."""
     held = store.contribution(contribution_id)
-    entities = (entity_dict(e) for e in store.entities(contribution_id=contribution_id))
-    manifest = write_package(
-        out, held, entities, store.fingerprints(contribution_id=contribution_id)
+    # the package carries the provider's own ids: its contribution id and entity ids
+    as_submitted = held.model_copy(update={"id": store.submitted_id(contribution_id)})
+    entities = (
+        unqualify_entity(entity_dict(e), contribution_id)
+        for e in store.entities(contribution_id=contribution_id)
     )
-    AuditLog(store.engine).append(
-        held.provider.name, "disclosure", contribution_id, {"exported_to": str(out)}
+    fingerprints = (
+        unqualify_fingerprint(fp, contribution_id)
+        for fp in store.fingerprints(contribution_id=contribution_id)
     )
+    manifest = write_package(out, as_submitted, entities, fingerprints)
+    try:  # the package stands only with its audit entry (short: the log's lock is shared)
+        AuditLog(store.engine).append(
+            held.provider.name, "disclosure", contribution_id, {"exported_to": str(out)}
+        )
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
     return manifest
 
 

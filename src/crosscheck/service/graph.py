@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crosscheck.graph.build import Provenance, build_graph
+from crosscheck.graph.ftm import fill_required, ftm_ids, overlay_entities
 from crosscheck.graph.overlay import HitEdge, SameEdge, add_hits, add_same_person
 from crosscheck.graph.types import Graph
 from crosscheck.model import entity_dict
 from crosscheck.model.statements import StatementEntity
+from crosscheck.service import handling
 from crosscheck.store import CaseStore
 from crosscheck.store.audit_log import AuditLog
 from crosscheck.store.hub_store import HubStore
@@ -21,26 +23,39 @@ SAME_PERSON_THRESHOLD = 0.99
 class ViewerGraph:
     graph: Graph
     entities: list[StatementEntity]
+    withheld: list[str] = field(default_factory=list)  # contributions left out (judicial use)
+    markings: dict[str, str] = field(default_factory=dict)  # contribution -> handling marking
 
 
-def link_graph(store: CaseStore, viewer: str | None = None) -> ViewerGraph:
+def link_graph(
+    store: CaseStore, viewer: str | None = None, actor: str | None = None, purpose: str = "analysis"
+) -> ViewerGraph:
     """``viewer`` None: the whole local store (one agency's own tool); else only that agency's data.
 
     Entities are assembled from the visible statements alone, so neither a
     value, a caption nor a schema of another agency's contribution can show.
+    Every node and edge carries the marking of its handling codes; for
+    ``purpose`` "judicial", H1 contributions without the provider's permission
+    are left out (``service/handling.py`` decides).
     """
+    held = [c for c in store.contributions() if viewer is None or c.provider.name == viewer]
+    withheld = handling.judicial_withheld(store, held, viewer) if purpose == "judicial" else []
     visible = {
         c.id: Provenance(c.id, c.provider.name, str(c.handling), str(c.evaluation))
-        for c in store.contributions()
-        if viewer is None or c.provider.name == viewer
+        for c in held
+        if c.id not in withheld
     }
     entities = list(store.entities(contribution_ids=visible)) if visible else []
     if viewer is not None:
-        AuditLog(store.engine).append(viewer, "access", "graph", {"contributions": len(visible)})
+        AuditLog(store.engine).append(
+            actor or viewer, "access", "graph", {"contributions": len(visible)}
+        )
     graph = build_graph(entities, visible)
     add_hits(graph, _hits(store, viewer))
     add_same_person(graph, _same(store, viewer))
-    return ViewerGraph(graph, entities)
+    marks = handling.markings(c for c in held if c.id in visible)
+    handling.mark_graph(graph, marks)
+    return ViewerGraph(graph, entities, withheld, marks)
 
 
 def _hits(store: CaseStore, viewer: str | None) -> list[HitEdge]:
@@ -76,4 +91,14 @@ def _same(store: CaseStore, viewer: str | None) -> list[SameEdge]:
 
 
 def ftm_entities(view: ViewerGraph) -> list[dict[str, object]]:
-    return [entity_dict(e) for e in view.entities]
+    """FtM entities, each with the marking of the contributions it comes from.
+
+    Same-person and hit links come as FtM entities too, and a Message gets its
+    sender from the sending account's owner (`graph/ftm.py`).
+    """
+    entities = [
+        {**entity_dict(e), "marking": sorted({view.markings[d] for d in e.datasets
+                                              if d in view.markings})}
+        for e in view.entities
+    ]  # fmt: skip
+    return ftm_ids(fill_required(entities) + overlay_entities(view.graph, view.markings))

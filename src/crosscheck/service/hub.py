@@ -7,6 +7,10 @@ its inbox and decides to release or decline.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import os
+import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,8 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from crosscheck.exc import Forbidden, InvalidPackage
+from crosscheck.exc import CrosscheckError, Forbidden, InvalidData, InvalidPackage
+from crosscheck.exchange.manifest import MANIFEST, MEMBERS
 from crosscheck.exchange.signing import (
+    SIGNATURE,
     key_id,
     new_key,
     public_from_hex,
@@ -28,27 +34,108 @@ from crosscheck.exchange.signing import (
 from crosscheck.index.hamming import from_hex
 from crosscheck.index.pdq_index import PdqIndex
 from crosscheck.model import Agency, Contribution
+from crosscheck.service import handling
 from crosscheck.service.casework import Imported, import_package
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore, ImportResult
-from crosscheck.store.access_store import AccessStore
-from crosscheck.store.audit_log import AuditLog
+from crosscheck.store.access_store import TOKEN_KEY_BYTES, AccessStore, Credential
+from crosscheck.store.audit_log import AuditEntry, AuditLog
 from crosscheck.store.hub_store import Hit, HubStore, NewHit
 from crosscheck.text.identifiers import normalise_email, normalise_phone, normalise_username
 
 PDQ_THRESHOLD = 31
 IDENTIFIER_PROPS = ("email", "phone", "username", "service", "publicKey", "cryptoAddress")
+HMAC_KEY_FILE = "token.key"
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def add_user(store: CaseStore, name: str, role: str, agency: str | None, token_out: Path) -> None:
-    """A user with an API token, written once to ``token_out`` (readable by its owner only)."""
-    token = AccessStore(store.engine).add_credential(name, role, agency, _now())
-    write_secret(token_out, token.encode() + b"\n")
-    AuditLog(store.engine).append("hub", "key", agency or "hub", {"user": name, "role": role})
+def token_key(settings: Settings) -> bytes:
+    """The hub's token key: CROSSCHECK_TOKEN_KEY, else a key file made once under the home.
+
+    Every server process of a hub must hold the same key; it is never stored in
+    the database, beside the MACs it keys.
+    """
+    text = settings.token_key
+    if not text:
+        path = settings.home / HMAC_KEY_FILE
+        if not path.exists():  # made aside, then linked: a racing process never reads half a key
+            spare = path.with_name(f".{HMAC_KEY_FILE}.{secrets.token_hex(8)}")
+            write_secret(spare, base64.b64encode(secrets.token_bytes(TOKEN_KEY_BYTES)))
+            try:
+                os.link(spare, path)
+            except FileExistsError:
+                pass
+            finally:
+                spare.unlink()
+        text = path.read_text(encoding="ascii", errors="replace")
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != TOKEN_KEY_BYTES:
+        raise InvalidData(
+            f"the token key (CROSSCHECK_TOKEN_KEY, or {HMAC_KEY_FILE} under CROSSCHECK_HOME) "
+            f"must be {TOKEN_KEY_BYTES} bytes in base64"
+        )
+    return key
+
+
+def add_user(
+    store: CaseStore,
+    name: str,
+    role: str,
+    agency: str | None,
+    token_out: Path,
+    *,
+    settings: Settings,
+) -> int:
+    """A user with an API token, written once to ``token_out`` (readable by its owner only).
+
+    The credential, its audit entry and the token file are made together or not
+    at all. Returns the credential id.
+    """
+    access = AccessStore(store.engine, token_key(settings))
+    written = False
+    try:
+        with store.engine.begin() as conn:
+            token = access.add_credential(name, role, agency, _now(), conn=conn)
+            credential_id = int(token.split("_", 2)[1])
+            AuditLog(store.engine).append(
+                "hub",
+                "key",
+                agency or "hub",
+                {"user": name, "role": role, "credential": credential_id},
+                conn=conn,
+            )
+            write_secret(token_out, token.encode() + b"\n")
+            written = True
+    except BaseException:
+        if written:  # the credential is not there: neither is its token
+            token_out.unlink(missing_ok=True)
+        raise
+    return credential_id
+
+
+def users(store: CaseStore, agency: str | None = None) -> list[Credential]:
+    """Every user's credential (of one agency when named); never a token."""
+    return AccessStore(store.engine).credentials(agency)
+
+
+def revoke_user(store: CaseStore, who: str, agency: str | None = None) -> Credential:
+    """Revoke one user's credential (by name or credential id); audited in the same transaction."""
+    with store.engine.begin() as conn:
+        revoked = AccessStore(store.engine).revoke_credential(who, agency, _now(), conn=conn)
+        AuditLog(store.engine).append(
+            "hub",
+            "key",
+            revoked.agency or "hub",
+            {"revoked_user": revoked.name, "credential": revoked.id},
+            conn=conn,
+        )
+    return revoked
 
 
 def add_agency(store: CaseStore, name: str, country: str, key_out: Path) -> str:
@@ -56,17 +143,48 @@ def add_agency(store: CaseStore, name: str, country: str, key_out: Path) -> str:
     provider = Agency(name=name, country=country)  # validates the name and the country
     private = new_key(key_out)
     public = private.public_key()
-    HubStore(store.engine).add_agency(
-        provider.name, provider.country, key_id(public), public_hex(public), _now()
-    )
-    AuditLog(store.engine).append("hub", "key", provider.name, {"key_id": key_id(public)})
+    try:  # the agency, its key and the audit entry land together, or the key file goes too
+        with store.engine.begin() as conn:
+            HubStore(store.engine).add_agency(
+                provider.name,
+                provider.country,
+                key_id(public),
+                public_hex(public),
+                _now(),
+                conn=conn,
+            )
+            AuditLog(store.engine).append(
+                "hub", "key", provider.name, {"key_id": key_id(public)}, conn=conn
+            )
+    except BaseException:
+        key_out.unlink(missing_ok=True)
+        raise
     return key_id(public)
 
 
-def revoke_agency(store: CaseStore, name: str) -> int:
-    count = HubStore(store.engine).revoke(name, _now())
-    AuditLog(store.engine).append("hub", "key", name, {"revoked_keys": count})
-    return count
+@dataclass(frozen=True)
+class AgencyRevoked:
+    keys: int
+    credentials: int
+
+
+def revoke_agency(store: CaseStore, name: str) -> AgencyRevoked:
+    """Revoke the agency's keys and every credential of its users, audited, in one transaction.
+
+    Its tokens are refused from the next request on; a new user needs a new key first.
+    """
+    now = _now()
+    with store.engine.begin() as conn:
+        credentials = AccessStore(store.engine).revoke_agency_credentials(name, now, conn)
+        keys = HubStore(store.engine).revoke(name, now, conn=conn)
+        AuditLog(store.engine).append(
+            "hub",
+            "key",
+            name,
+            {"revoked_keys": keys, "revoked_credentials": credentials},
+            conn=conn,
+        )
+    return AgencyRevoked(keys, credentials)
 
 
 @dataclass(frozen=True)
@@ -84,25 +202,72 @@ def ingest(
     require_signature: bool,
     signer: str | None = None,
     background: bool = False,
+    label: str | None = None,
+    actor: str | None = None,
 ) -> Ingested:
-    """Verify (signature, digests, schema), store, audit, then cross-check against all holdings."""
-    signature = read_signature(path)
+    """Verify (signature, digests, schema), store, audit, then cross-check against all holdings.
+
+    A refused package is audited as a "refusal" by ``actor`` (else the signer, else "hub"):
+    the error's class and status and the package's size, never the error's words, which
+    may quote a value from the package.
+    """
+    try:
+        return _ingest(
+            store,
+            path,
+            settings,
+            require_signature=require_signature,
+            signer=signer,
+            background=background,
+            label=label,
+        )
+    except CrosscheckError as exc:
+        detail: dict[str, object] = {"error": type(exc).__name__, "status": exc.status}
+        member = getattr(exc, "member", None)
+        if member in PACKAGE_MEMBERS:
+            detail["member"] = member
+        if path.is_file():
+            detail["bytes"] = path.stat().st_size
+        # nothing was stored: a failing log must not hide the refusal itself
+        with contextlib.suppress(Exception):
+            AuditLog(store.engine).append(actor or signer or "hub", "refusal", "package", detail)
+        raise
+
+
+PACKAGE_MEMBERS = frozenset({MANIFEST, *MEMBERS, SIGNATURE})
+
+
+def _ingest(
+    store: CaseStore,
+    path: Path,
+    settings: Settings,
+    *,
+    require_signature: bool,
+    signer: str | None = None,
+    background: bool = False,
+    label: str | None = None,
+) -> Ingested:
+    """Verify (signature, digests, schema), store, audit, then cross-check against all holdings.
+
+    ``label`` names the package in errors (default: its path); an upload is "the package",
+    so no refusal shows where the hub spools it.
+    """
+    label = label or str(path)
+    signature = read_signature(path, label)
     signed_by = None
     if signature is not None or require_signature:
         if signature is None:
-            raise InvalidPackage(str(path), "not signed; the hub takes signed packages only")
+            raise InvalidPackage(label, "not signed; the hub takes signed packages only")
         known = HubStore(store.engine).agency_keys(signature.agency)
         keys = [k for k in known if k.key_id == signature.key_id]
         if not keys:
-            raise InvalidPackage(
-                str(path), f"signed with key {signature.key_id}, unknown to this hub"
-            )
+            raise InvalidPackage(label, f"signed with key {signature.key_id}, unknown to this hub")
         if keys[0].revoked:
-            raise InvalidPackage(str(path), f"signed with key {signature.key_id}, which is revoked")
-        verify_package(path, public_from_hex(keys[0].public_key), signature.agency)
+            raise InvalidPackage(label, f"signed with key {signature.key_id}, which is revoked")
+        verify_package(path, public_from_hex(keys[0].public_key), signature.agency, label)
         signed_by = signature.key_id
     if signer is not None and (signature is None or signature.agency != signer):
-        raise Forbidden(f"{path}: an agency submits only packages it signed itself")
+        raise Forbidden(f"{label}: an agency submits only packages it signed itself")
     audit = AuditLog(store.engine)
 
     def stored(conn: Connection, item: Contribution, result: ImportResult) -> None:
@@ -114,19 +279,22 @@ def ingest(
             {
                 "statements": result.statements,
                 "fingerprints": result.fingerprints,
-                "handling": str(item.handling),
+                "handling": item.handling.code.value,  # the code: an H3 note is free text
                 "evaluation": str(item.evaluation),
                 "key_id": signed_by,
+                # the provider's own id; "assigned" when another agency holds that id
+                "submitted_id": result.submitted_id,
+                "assigned": result.assigned,
             },
             conn=conn,
         )
         if background:  # the job lives in the database: a restart loses none of it
             AccessStore(store.engine).enqueue("cross-check", item.id, _now(), conn=conn)
 
-    done = import_package(store, path, settings, on_stored=stored)
+    done = import_package(store, path, settings, on_stored=stored, label=label)
     hits = 0
     if done.result.created and not background:
-        hits = cross_check(store, done.manifest.contribution.id)
+        hits = cross_check(store, done.result.contribution_id)
     return Ingested(done, signed_by, hits)
 
 
@@ -158,10 +326,15 @@ def cross_check(store: CaseStore, contribution_id: str) -> int:
     found.extend(_pdq_hits(hub, contribution_id))
     found.extend(_video_hits(hub, contribution_id))
     found.extend(_identifier_hits(hub, contribution_id))
-    added = hub.record_hits(contribution_id, found, _now())
-    AuditLog(store.engine).append(
-        "hub", "combination", contribution_id, {"candidates": len(found), "new_hits": added}
-    )
+    with store.engine.begin() as conn:  # the hits and their audit entry, or neither
+        added = hub.record_hits(contribution_id, found, _now(), conn=conn)
+        AuditLog(store.engine).append(
+            "hub",
+            "combination",
+            contribution_id,
+            {"candidates": len(found), "new_hits": added},
+            conn=conn,
+        )
     return added
 
 
@@ -285,35 +458,37 @@ class HitView:
     status: str
     own_entity: str
     other_entity: str | None
+    other_handling: str | None = None  # the other item's handling code and meaning, once released
+    restriction: str | None = None  # H3: the provider's restriction, to acknowledge
 
 
-def hits_for(store: CaseStore, agency: str) -> list[HitView]:
-    """Hits on the agency's own contributions (as requester): hit/no-hit until released."""
-    AuditLog(store.engine).append(agency, "access", "hits", {})
-    return [
-        HitView(
-            h.ref,
-            h.signal,
-            "requester",
-            h.other_agency,
-            h.status,
-            h.entity_id,
-            h.other_entity_id if h.status == "released" else None,
-        )
-        for h in HubStore(store.engine).hits(requester=agency)
-    ]
+def hits_for(store: CaseStore, agency: str, actor: str | None = None) -> list[HitView]:
+    """Hits on the agency's own contributions (as requester): hit/no-hit until released.
+
+    What shows of the other item is the handling policy's decision
+    (``service/handling.py``: after release, and for H3 after acknowledgement).
+    """
+    AuditLog(store.engine).append(actor or agency, "access", "hits", {})
+    views = []
+    for h in HubStore(store.engine).hits(requester=agency):
+        item = handling.released_item(store, h, agency)
+        views.append(
+            HitView(h.ref, h.signal, "requester", h.other_agency, h.status, h.entity_id,
+                    item.entity, item.handling, item.restriction)
+        )  # fmt: skip
+    return views
 
 
-def inbox_for(store: CaseStore, agency: str) -> list[HitView]:
+def inbox_for(store: CaseStore, agency: str, actor: str | None = None) -> list[HitView]:
     """Notices to a data owner: another agency's contribution hit its data."""
-    AuditLog(store.engine).append(agency, "access", "inbox", {})
+    AuditLog(store.engine).append(actor or agency, "access", "inbox", {})
     return [
         HitView(h.ref, h.signal, "owner", h.agency, h.status, h.other_entity_id, None)
         for h in HubStore(store.engine).hits(owner=agency)
     ]
 
 
-def decide(store: CaseStore, ref: str, agency: str, release: bool) -> Hit:
+def decide(store: CaseStore, ref: str, agency: str, release: bool, actor: str | None = None) -> Hit:
     """The owning agency releases (the requester then sees the item) or declines."""
     hub = HubStore(store.engine)
     found = hub.hits(ref=ref, owner=agency)
@@ -321,14 +496,41 @@ def decide(store: CaseStore, ref: str, agency: str, release: bool) -> Hit:
     if match is None:
         # the same answer whether the hit does not exist or belongs to someone else
         raise Forbidden(f"no hit {ref!r} in the inbox of {agency!r}")
-    decided = hub.decide(ref, "released" if release else "declined", _now())
-    AuditLog(store.engine).append(
-        agency,
-        "disclosure" if release else "access",
-        ref,
-        {"to": match.agency, "entity": match.other_entity_id, "decision": decided.status},
-    )
+    with store.engine.begin() as conn:  # the decision and its audit entry, or neither
+        decided = hub.decide(ref, "released" if release else "declined", _now(), conn=conn)
+        AuditLog(store.engine).append(
+            actor or agency,
+            "disclosure" if release else "access",
+            ref,
+            {"to": match.agency, "entity": match.other_entity_id, "decision": decided.status},
+            conn=conn,
+        )
     return decided
+
+
+def audit_failed_authentication(
+    store: CaseStore, path: str, credential: int | None, suppressed: int = 0
+) -> None:
+    """A request refused for a missing or bad token: the credential id it named, if any."""
+    detail: dict[str, object] = {"credential": credential}
+    if suppressed:
+        detail["suppressed"] = suppressed  # failures since the last entry, not written one by one
+    AuditLog(store.engine).append("unauthenticated", "authentication", path, detail)
+
+
+def audit_entries(
+    store: CaseStore,
+    *,
+    since: datetime | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    after: int | None = None,
+    limit: int | None = None,
+) -> list[AuditEntry]:
+    """The audit log for the hub operator: metadata only (see ``store.audit_log``)."""
+    return AuditLog(store.engine).read(
+        since=since, actor=actor, action=action, after=after, limit=limit
+    )
 
 
 def verify_audit(store: CaseStore) -> tuple[int, bool, str | None, str | None]:

@@ -248,11 +248,16 @@ def resolve_store(
         max_size=options.max_size,
     )
     assignment = {m: c.id for c in clusters for m in c.members}
-    resolutions.save(scope, digests, assignment, fresh, changed)
-    if viewer is not None:
-        AuditLog(store.engine).append(
-            viewer, "combination", "resolution", {"records": len(rows), "new": len(new)}
-        )
+    with store.engine.begin() as conn:  # the resolution and its audit entry, or neither
+        resolutions.save(scope, digests, assignment, fresh, changed, conn=conn)
+        if viewer is not None:
+            AuditLog(store.engine).append(
+                viewer,
+                "combination",
+                "resolution",
+                {"records": len(rows), "new": len(new)},
+                conn=conn,
+            )
     result = Resolution(
         record_rows(clusters, best_links(kept + fresh)), clusters, params, len(pairs), len(new)
     )
@@ -265,6 +270,9 @@ def _describe(result: Resolution, entities: Iterable[StatementEntity]) -> None:
     for row in result.rows:
         schema, caption = labels.get(row["id"], ("", ""))
         row["schema"], row["caption"] = schema, caption
+
+
+MAX_JUDGE_NAME = 200  # the judgement's and the audit log's column
 
 
 def judge(
@@ -282,6 +290,8 @@ def judge(
         raise InvalidData(f"a verdict is one of {', '.join(VERDICTS)}, got {verdict!r}")
     if not by.strip():
         raise InvalidData("say who judges (--by)")
+    if len(by) > MAX_JUDGE_NAME:
+        raise InvalidData(f"who judges (--by) has at most {MAX_JUDGE_NAME} characters")
     resolutions = ResolutionStore(store.engine)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     checked: Verdict = verdict
@@ -299,8 +309,13 @@ def judge(
         if right is None or right == left:
             raise InvalidData("a pair judgement needs two different record ids")
         made = [Judgement(left, right, checked, by, now, note)]
-    resolutions.add_judgements(made, scope)
-    AuditLog(store.engine).append(
-        by, "alteration", "resolution judgement", {"verdict": verdict, "pairs": len(made)}
-    )
+    with store.engine.begin() as conn:  # the judgements and their audit entry, or neither
+        resolutions.add_judgements(made, scope, conn=conn)
+        AuditLog(store.engine).append(
+            by,
+            "alteration",
+            "resolution judgement",
+            {"verdict": verdict, "pairs": len(made)},
+            conn=conn,
+        )
     return made

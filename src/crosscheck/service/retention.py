@@ -21,10 +21,15 @@ def justify(store: CaseStore, contribution_id: str, until: date, reason: str, ac
         raise InvalidData("retention past the review date needs a reason")
     if until <= datetime.now(UTC).date():
         raise InvalidData(f"the new review date {until} is not in the future")
-    store.set_review_date(contribution_id, until)
-    AuditLog(store.engine).append(
-        actor, "alteration", contribution_id, {"review_date": until.isoformat(), "reason": reason}
-    )
+    with store.engine.begin() as conn:  # the new date and its audit entry, or neither
+        store.set_review_date(contribution_id, until, conn=conn)
+        AuditLog(store.engine).append(
+            actor,
+            "alteration",
+            contribution_id,
+            {"review_date": until.isoformat(), "reason": reason},
+            conn=conn,
+        )
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,14 @@ def erase_due(store: CaseStore, actor: str, as_of: date | None = None) -> list[E
     """Erase every contribution whose review date has passed, and audit each erasure."""
     out = []
     for item in due(store, as_of):
-        removed = store.erase(item.id)
-        AuditLog(store.engine).append(
-            actor,
-            "erasure",
-            item.id,
-            {"agency": item.provider.name, "review_date": str(item.review_date), **removed},
-        )
+        with store.engine.begin() as conn:  # each erasure with its audit entry, or neither
+            removed = store.erase(item.id, conn=conn)
+            AuditLog(store.engine).append(
+                actor,
+                "erasure",
+                item.id,
+                {"agency": item.provider.name, "review_date": str(item.review_date), **removed},
+                conn=conn,
+            )
         out.append(Erased(item.id, removed))
     return out

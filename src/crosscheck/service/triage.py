@@ -23,6 +23,7 @@ from crosscheck.index.hamming import HASH_BYTES, from_hex
 from crosscheck.index.pdq_index import PdqIndex
 from crosscheck.model.banks import BankEntry
 from crosscheck.store import BankInfo, BankStore
+from crosscheck.store.files import private_dir
 
 DEFAULT_THRESHOLD = 31
 DEFAULT_VIDEO_PCT = 80.0
@@ -76,7 +77,7 @@ def load_pdq_hashes(
     hashes = from_hex(hexes) if hexes else np.zeros((0, HASH_BYTES), dtype=np.uint8)
     id_array = np.asarray(ids, dtype=np.int64)
     if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(cache_dir)
         for old in cache_dir.glob(f"bank-{info.id}-v*.npy"):
             old.unlink(missing_ok=True)
         np.save(hashes_file, hashes)

@@ -43,6 +43,7 @@ def _row(entry: BankEntry, bank_id: int) -> dict[str, Any]:
         "category": entry.category[:64] if entry.category else None,
         "series": entry.series[:255] if entry.series else None,
         "victim_identified": entry.victim_identified,
+        "vics": entry.vics,
     }
 
 
@@ -157,6 +158,7 @@ class BankStore:
                             category=row.category,
                             series=row.series,
                             victim_identified=row.victim_identified,
+                            vics=row.vics,
                         ),
                     )
 

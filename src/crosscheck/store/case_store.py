@@ -10,14 +10,15 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import groupby, islice
+from itertools import count, groupby, islice
 from typing import Any
 
 from followthemoney import model as ftm_model
+from followthemoney.exc import InvalidData as FtMInvalidData
 from sqlalchemy import Connection, Engine, and_, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from crosscheck.exc import BackendError, Conflict, NotFound, NotInitialised
+from crosscheck.exc import BackendError, Conflict, InvalidData, NotFound, NotInitialised
 from crosscheck.model import (
     Agency,
     Contribution,
@@ -25,15 +26,16 @@ from crosscheck.model import (
     Fingerprint,
     Handling,
     assemble,
-    statements_of,
 )
+from crosscheck.model.keys import qualify, qualify_fingerprint, qualify_statements
 from crosscheck.model.statements import BASE_ID, Statement, StatementEntity
 from crosscheck.store import migrate
-from crosscheck.store.engine import insert_ignoring_duplicates
+from crosscheck.store.engine import insert_ignoring_duplicates, transaction
 from crosscheck.store.tables import (
     agency,
     contribution,
     fingerprint,
+    handling_permission,
     hit,
     resolution_judgement,
     resolution_link,
@@ -42,14 +44,17 @@ from crosscheck.store.tables import (
 )
 
 BATCH = 2000
+CONTRIBUTION_ID_LENGTH = 64
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    contribution_id: str
+    contribution_id: str  # the id the hub holds it under
     created: bool
     statements: int
     fingerprints: int
+    submitted_id: str = ""  # the id the provider's package carries
+    assigned: bool = False  # the hub gave another id: the submitted one was taken
 
 
 @dataclass(frozen=True)
@@ -182,14 +187,31 @@ class CaseStore:
         """
         if item.received_at is None or item.review_date is None:
             raise ValueError("a contribution is stored once received (received_at, review_date)")
+        read: list[bool] = []  # set once the records are being read: no retry after that
+
+        def watched(records: Iterable[Any]) -> Iterator[Any]:
+            read.append(True)
+            yield from records
+
         try:
-            with self.engine.begin() as conn:
-                result = self._import(
-                    conn, item, format_version, members_digest, entities, fingerprints
-                )
-                if on_stored is not None and result.created:
-                    on_stored(conn, item, result)
-                return result
+            for attempt in (1, 2):
+                try:
+                    with self.engine.begin() as conn:
+                        result = self._import(
+                            conn, item, format_version, members_digest,
+                            watched(entities), watched(fingerprints),
+                        )  # fmt: skip
+                        if on_stored is not None and result.created:
+                            on_stored(
+                                conn, item.model_copy(update={"id": result.contribution_id}), result
+                            )
+                        return result
+                except IntegrityError:
+                    # the same new contribution stored at the same moment by another request:
+                    # rolled back; once more, and it is found held (or a conflict)
+                    if attempt == 2 or read:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
         except SQLAlchemyError as exc:
             raise BackendError(
                 f"storing contribution {item.id} failed: {exc.__class__.__name__}",
@@ -205,23 +227,35 @@ class CaseStore:
         entities: Iterable[StatementEntity],
         fingerprints: Iterable[Fingerprint],
     ) -> ImportResult:
+        assert item.received_at is not None and item.review_date is not None
+        agency_id = self._agency_id(conn, item.provider, item.received_at)
+        # only this provider's own contribution of that id counts: another agency's is
+        # never compared, so the answer cannot tell anything about its content
         existing = conn.execute(
-            select(contribution.c.members_digest).where(contribution.c.id == item.id)
+            select(contribution.c.id, contribution.c.members_digest).where(
+                contribution.c.agency_id == agency_id, contribution.c.submitted_id == item.id
+            )
         ).first()
-        if existing is not None and existing.members_digest == members_digest:
-            return ImportResult(item.id, False, 0, 0)
         held = existing is not None
+        stored_id = str(existing.id) if existing is not None else self._free_id(conn, item.id)
+        assigned = stored_id != item.id
+
+        def result(created: bool, statements: int = 0, fingerprints: int = 0) -> ImportResult:
+            return ImportResult(stored_id, created, statements, fingerprints, item.id, assigned)
+
+        if existing is not None and existing.members_digest == members_digest:
+            return result(False)
         before = (
-            (self._count(conn, statement, item.id), self._count(conn, fingerprint, item.id))
+            (self._count(conn, statement, stored_id), self._count(conn, fingerprint, stored_id))
             if held
             else (0, 0)
         )
         if not held:
-            assert item.received_at is not None and item.review_date is not None
             conn.execute(
                 contribution.insert().values(
-                    id=item.id,
-                    agency_id=self._agency_id(conn, item.provider, item.received_at),
+                    id=stored_id,
+                    submitted_id=item.id,
+                    agency_id=agency_id,
                     created_at=item.created_at,
                     received_at=item.received_at,
                     case_reference=item.case_reference,
@@ -237,13 +271,13 @@ class CaseStore:
                     fingerprint_count=0,
                 )
             )
-        entity_ids: set[str] = set()
+        schemata: dict[str, str] = {}
 
         def statement_rows() -> Iterator[dict[str, Any]]:
             for entity in entities:
                 if entity.id is not None:
-                    entity_ids.add(entity.id)
-                for stmt in statements_of(entity):
+                    _merge_schema(schemata, entity.id, entity.schema.name)
+                for stmt in qualify_statements(entity, stored_id):
                     yield _statement_row(stmt)
 
         insert_statement = insert_ignoring_duplicates(self.engine, statement)
@@ -252,35 +286,56 @@ class CaseStore:
         insert_fingerprint = insert_ignoring_duplicates(self.engine, fingerprint)
         fingerprint_rows = (
             {
-                "id": fingerprint_id(item.id, fp),
-                "contribution_id": item.id,
-                "entity_id": fp.entity_id,
-                "kind": fp.kind.value,
-                "value": fp.value,
-                "quality": fp.quality,
-                "frame": fp.frame,
-                "ts": fp.ts,
-                "variant": fp.variant,
+                "id": fingerprint_id(stored_id, held_fp),
+                "contribution_id": stored_id,
+                "entity_id": held_fp.entity_id,
+                "kind": held_fp.kind.value,
+                "value": held_fp.value,
+                "quality": held_fp.quality,
+                "frame": held_fp.frame,
+                "ts": held_fp.ts,
+                "variant": held_fp.variant,
             }
-            for fp in fingerprints
+            for held_fp in (qualify_fingerprint(fp, stored_id) for fp in fingerprints)
         )
         for batch in _batches(fingerprint_rows):
             conn.execute(insert_fingerprint, batch)
-        after = (self._count(conn, statement, item.id), self._count(conn, fingerprint, item.id))
+        after = (self._count(conn, statement, stored_id), self._count(conn, fingerprint, stored_id))
         if held:
             if after != before:
                 raise Conflict(
                     f"contribution {item.id} is already held with other content; "
                     "a changed contribution needs a new id"
                 )
-            return ImportResult(item.id, False, 0, 0)
-        fingerprint_count = after[1]
+            return result(False)
         conn.execute(
             contribution.update()
-            .where(contribution.c.id == item.id)
-            .values(entity_count=len(entity_ids), fingerprint_count=fingerprint_count)
+            .where(contribution.c.id == stored_id)
+            .values(entity_count=len(schemata), fingerprint_count=after[1])
         )
-        return ImportResult(item.id, True, after[0], after[1])
+        return result(True, after[0], after[1])
+
+    def _free_id(self, conn: Connection, submitted: str) -> str:
+        """The submitted id when no contribution has it, else the first free ``<id>_<n>``."""
+        taken = select(contribution.c.id).where(contribution.c.id == submitted)
+        if conn.execute(taken).first() is None:
+            return submitted
+        for n in count(2):
+            suffix = f"_{n}"
+            candidate = submitted[: CONTRIBUTION_ID_LENGTH - len(suffix)] + suffix
+            query = select(contribution.c.id).where(contribution.c.id == candidate)
+            if conn.execute(query).first() is None:
+                return candidate
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def submitted_id(self, contribution_id: str) -> str:
+        """The id the provider's package gave the contribution held as ``contribution_id``."""
+        query = select(contribution.c.submitted_id).where(contribution.c.id == contribution_id)
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar_one_or_none()
+        if found is None:
+            raise NotFound(f"no contribution {contribution_id!r} is held")
+        return str(found)
 
     # -- retention --------------------------------------------------------------------------
 
@@ -290,8 +345,11 @@ class CaseStore:
             rows = conn.execute(query.order_by(contribution.c.review_date, contribution.c.id))
             return [self._row_contribution(row) for row in rows]
 
-    def set_review_date(self, contribution_id: str, review: date) -> None:
-        with self.engine.begin() as conn:
+    def set_review_date(
+        self, contribution_id: str, review: date, *, conn: Connection | None = None
+    ) -> None:
+        """A new review date (in ``conn``'s transaction when given)."""
+        with transaction(self.engine, conn) as conn:
             result = conn.execute(
                 contribution.update()
                 .where(contribution.c.id == contribution_id)
@@ -300,10 +358,13 @@ class CaseStore:
             if not result.rowcount:
                 raise NotFound(f"no contribution {contribution_id!r} is held")
 
-    def erase(self, contribution_id: str) -> dict[str, int]:
-        """Erase a contribution everywhere: hits on either side, fingerprints, statements."""
+    def erase(self, contribution_id: str, *, conn: Connection | None = None) -> dict[str, int]:
+        """Erase a contribution everywhere: hits on either side, fingerprints, statements.
+
+        In ``conn``'s transaction when given (the erasure and its audit entry, or neither).
+        """
         removed: dict[str, int] = {}
-        with self.engine.begin() as conn:
+        with transaction(self.engine, conn) as conn:
             if (
                 conn.execute(
                     select(contribution.c.id).where(contribution.c.id == contribution_id)
@@ -321,6 +382,14 @@ class CaseStore:
                 or 0
             )
             removed["resolution"] = _erase_resolution(conn, contribution_id)
+            removed["permissions"] = int(
+                conn.execute(
+                    handling_permission.delete().where(
+                        handling_permission.c.subject == contribution_id
+                    )
+                ).rowcount
+                or 0
+            )
             for name, table in (("fingerprints", fingerprint), ("statements", statement)):
                 result = conn.execute(
                     table.delete().where(table.c.contribution_id == contribution_id)
@@ -424,6 +493,39 @@ class CaseStore:
             raise NotFound(f"no entity {entity_id!r} is held")
         return assemble(stmts), stmts
 
+    def entity_matches(
+        self, entity_id: str, contribution_ids: Iterable[str] | None = None
+    ) -> list[tuple[StatementEntity, list[Statement]]]:
+        """The entity held as ``entity_id``, or else each ``<contribution>.<entity_id>``.
+
+        An examiner types the id a package gave; every contribution (of
+        ``contribution_ids``, if given) that holds an entity of that id answers.
+        """
+        exact = list(self.statements(entity_id=entity_id, contribution_ids=contribution_ids))
+        if exact:
+            return [(assemble(exact), exact)]
+        if contribution_ids is None:
+            with self.engine.connect() as conn:
+                contribution_ids = [str(r[0]) for r in conn.execute(select(contribution.c.id))]
+        candidates = sorted(
+            {qualify(c, entity_id) for c in contribution_ids if len(c) + len(entity_id) < 1024}
+        )
+        found: list[tuple[StatementEntity, list[Statement]]] = []
+        for start in range(0, len(candidates), 500):
+            query = (
+                select(statement)
+                .where(statement.c.entity_id.in_(candidates[start : start + 500]))
+                .order_by(statement.c.entity_id, statement.c.id)
+            )
+            with self.engine.connect() as conn:
+                rows = [_row_statement(row) for row in conn.execute(query)]
+            for _, group in groupby(rows, key=lambda stmt: stmt.entity_id):
+                stmts = list(group)
+                found.append((assemble(stmts), stmts))
+        if not found:
+            raise NotFound(f"no entity {entity_id!r} is held")
+        return found
+
     def fingerprints(
         self,
         *,
@@ -522,6 +624,18 @@ def _erase_resolution(conn: Connection, contribution_id: str) -> int:
                 table.delete().where(table.c.left_id.in_(chunk) | table.c.right_id.in_(chunk))
             )
     return count
+
+
+def _merge_schema(schemata: dict[str, str], entity_id: str, name: str) -> None:
+    """Fragments of one entity must merge by FtM's schema rules (LegalEntity into Person…)."""
+    held = schemata.get(entity_id)
+    if held is None or held == name:
+        schemata[entity_id] = name
+        return
+    try:
+        schemata[entity_id] = ftm_model.common_schema(held, name).name
+    except FtMInvalidData as exc:
+        raise InvalidData(f"entity {entity_id} is given two schemata, {held} and {name}") from exc
 
 
 def _schema_names(name: str) -> set[str]:

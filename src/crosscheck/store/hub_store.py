@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crosscheck.exc import Conflict, NotFound
-from crosscheck.store.engine import insert_ignoring_duplicates
+from crosscheck.store.engine import insert_ignoring_duplicates, reading, transaction
 from crosscheck.store.tables import agency, agency_key, contribution, fingerprint, hit, statement
 
 
@@ -56,9 +56,17 @@ class HubStore:
     # -- agencies and keys -------------------------------------------------------------------
 
     def add_agency(
-        self, name: str, country: str, key_id: str, public_key: str, now: datetime
+        self,
+        name: str,
+        country: str,
+        key_id: str,
+        public_key: str,
+        now: datetime,
+        *,
+        conn: Connection | None = None,
     ) -> None:
-        with self.engine.begin() as conn:
+        """Store the agency and its new key (in ``conn``'s transaction when given)."""
+        with transaction(self.engine, conn) as conn:
             row = conn.execute(select(agency).where(agency.c.name == name)).first()
             if row is None:
                 key = conn.execute(
@@ -85,15 +93,18 @@ class HubStore:
                 )
             )
 
-    def revoke(self, name: str, now: datetime) -> int:
-        with self.engine.begin() as conn:
-            agency_id = self._agency_id(conn, name)
-            result = conn.execute(
-                agency_key.update()
-                .where(agency_key.c.agency_id == agency_id, agency_key.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            return int(result.rowcount or 0)
+    def revoke(self, name: str, now: datetime, *, conn: Connection | None = None) -> int:
+        """Revoke the agency's active keys (in ``conn``'s transaction when given); how many."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.revoke(name, now, conn=own)
+        agency_id = self._agency_id(conn, name)
+        result = conn.execute(
+            agency_key.update()
+            .where(agency_key.c.agency_id == agency_id, agency_key.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        return int(result.rowcount or 0)
 
     def _agency_id(self, conn: Connection, name: str) -> int:
         row = conn.execute(select(agency.c.id).where(agency.c.name == name)).first()
@@ -194,7 +205,15 @@ class HubStore:
         with self.engine.connect() as conn:
             return [(r.contribution_id, r.entity_id, r.prop, r.value) for r in conn.execute(query)]
 
-    def record_hits(self, contribution_id: str, hits: Iterable[NewHit], now: datetime) -> int:
+    def record_hits(
+        self,
+        contribution_id: str,
+        hits: Iterable[NewHit],
+        now: datetime,
+        *,
+        conn: Connection | None = None,
+    ) -> int:
+        """Record new hits (in ``conn``'s transaction when given); how many were new."""
         rows: list[dict[str, Any]] = [
             {
                 "ref": "HIT-" + secrets.token_hex(6).upper(),
@@ -211,7 +230,7 @@ class HubStore:
         ]
         if not rows:
             return 0
-        with self.engine.begin() as conn:
+        with transaction(self.engine, conn) as conn:
             count = select(func.count()).select_from(hit)
             before = int(conn.execute(count).scalar_one())
             conn.execute(insert_ignoring_duplicates(self.engine, hit), rows)
@@ -223,6 +242,7 @@ class HubStore:
         requester: str | None = None,
         owner: str | None = None,
         ref: str | None = None,
+        conn: Connection | None = None,
     ) -> list[Hit]:
         """Hits, filtered in SQL: by the requesting agency, the owning agency, or a reference."""
         mine_c, theirs_c = aliased(contribution), aliased(contribution)
@@ -241,7 +261,7 @@ class HubStore:
             query = query.where(theirs_a.c.name == owner, mine_a.c.name != owner)
         if ref is not None:
             query = query.where(hit.c.ref == ref)
-        with self.engine.connect() as conn:
+        with reading(self.engine, conn) as conn:
             return [
                 Hit(
                     r.ref,
@@ -259,13 +279,16 @@ class HubStore:
                 for r in conn.execute(query)
             ]
 
-    def decide(self, ref: str, status: str, now: datetime) -> Hit:
+    def decide(
+        self, ref: str, status: str, now: datetime, *, conn: Connection | None = None
+    ) -> Hit:
+        """Release or decline a hit (in ``conn``'s transaction when given)."""
         if status not in ("released", "declined"):
             raise ValueError(status)
-        with self.engine.begin() as conn:
+        with transaction(self.engine, conn) as conn:
             result = conn.execute(
                 hit.update().where(hit.c.ref == ref).values(status=status, decided_at=now)
             )
             if not result.rowcount:
                 raise NotFound(f"no hit {ref!r}")
-        return self.hits(ref=ref)[0]
+            return self.hits(ref=ref, conn=conn)[0]

@@ -1,4 +1,7 @@
-"""Secure messages in the store: sealed bodies and attachments, recipients, acknowledgements."""
+"""Secure messages in the store: sealed bodies, attachments and metadata; recipients, acks.
+
+The store holds ciphertext only; ``service.messages`` seals and opens it.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Connection, Engine, or_, select
 
 from crosscheck.exc import NotFound
+from crosscheck.store.engine import transaction
 from crosscheck.store.tables import agency, message, message_attachment, message_recipient
 
 
@@ -28,6 +32,7 @@ class StoredMessage:
     nonce: bytes
     body: bytes
     attachments: list[dict[str, Any]]
+    sealed_meta: bytes | None = None  # subject, case reference, note; None once opened
 
 
 class MessageStore:
@@ -48,8 +53,11 @@ class MessageStore:
         sender: str,
         recipients: Sequence[str],
         attachments: Sequence[dict[str, Any]],
+        *,
+        conn: Connection | None = None,
     ) -> None:
-        with self.engine.begin() as conn:
+        """Store a sealed message (in ``conn``'s transaction when given)."""
+        with transaction(self.engine, conn) as conn:
             ids = self._agency_ids(conn, [sender, *recipients])
             key = conn.execute(
                 message.insert().values(**values, sender_agency_id=ids[sender])
@@ -107,6 +115,7 @@ class MessageStore:
                         message_attachment.c.name,
                         message_attachment.c.size,
                         message_attachment.c.sha256,
+                        message_attachment.c.sealed_meta,
                     ]
                 )
                 attachments = [
@@ -130,12 +139,16 @@ class MessageStore:
                         row.nonce,
                         row.body,
                         attachments,
+                        row.sealed_meta,
                     )
                 )
         return out
 
-    def acknowledge(self, ref: str, agency_name: str, now: datetime) -> None:
-        with self.engine.begin() as conn:
+    def acknowledge(
+        self, ref: str, agency_name: str, now: datetime, *, conn: Connection | None = None
+    ) -> None:
+        """A recipient has read the message (in ``conn``'s transaction when given)."""
+        with transaction(self.engine, conn) as conn:
             message_id = conn.execute(select(message.c.id).where(message.c.ref == ref)).scalar_one()
             agency_id = conn.execute(
                 select(agency.c.id).where(agency.c.name == agency_name)

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, and_, delete, or_, select
+from sqlalchemy import Connection, Engine, and_, delete, or_, select
 
 from crosscheck.resolve.cluster import Link
 from crosscheck.resolve.judgements import Judgement, Verdict
+from crosscheck.store.engine import transaction
 from crosscheck.store.tables import resolution_judgement, resolution_link, resolution_record
 
 
@@ -33,7 +34,10 @@ class ResolutionStore:
         self.engine = engine
 
     # judgements (the JudgementStore port)
-    def add_judgements(self, judgements: Iterable[Judgement], scope: str = "") -> None:
+    def add_judgements(
+        self, judgements: Iterable[Judgement], scope: str = "", *, conn: Connection | None = None
+    ) -> None:
+        """Store judgements (in ``conn``'s transaction when given)."""
         rows = [
             {
                 "scope": scope,
@@ -48,7 +52,7 @@ class ResolutionStore:
             for j in judgements
         ]
         if rows:
-            with self.engine.begin() as conn:
+            with transaction(self.engine, conn) as conn:
                 conn.execute(resolution_judgement.insert(), rows)
 
     def judgements(self, scope: str | None = None) -> list[Judgement]:
@@ -106,12 +110,15 @@ class ResolutionStore:
         clusters: Mapping[str, str],
         new_links: Iterable[Link],
         changed: Iterable[str],
+        *,
+        conn: Connection | None = None,
     ) -> None:
-        """One transaction: drop what changed or is gone, add the new links, set the clusters."""
+        """One transaction (``conn``'s when given): drop what changed or is gone, add the new
+        links, set the clusters."""
         now = datetime.now(UTC)
         rec, lnk = resolution_record, resolution_link
         stale = set(changed)
-        with self.engine.begin() as conn:
+        with transaction(self.engine, conn) as conn:
             held = {
                 r.record_id
                 for r in conn.execute(select(rec.c.record_id).where(rec.c.scope == scope))

@@ -86,6 +86,9 @@ contribution = Table(
     Column("members_digest", String(64), nullable=False),
     Column("entity_count", Integer, nullable=False),
     Column("fingerprint_count", Integer, nullable=False),
+    # the id the provider's package carries; ``id`` is the hub's, the same when it was free
+    Column("submitted_id", String(64), nullable=False),
+    UniqueConstraint("agency_id", "submitted_id"),
 )
 
 statement = Table(
@@ -158,6 +161,7 @@ bank_entry = Table(
     Column("category", String(64), nullable=True),
     Column("series", String(255), nullable=True),
     Column("victim_identified", Boolean, nullable=True),
+    Column("vics", Text, nullable=True),  # VICS fields kept as they came (JSON object)
 )
 
 bank_frame = Table(
@@ -238,7 +242,9 @@ credential = Table(
     Column("agency_id", Integer, ForeignKey("agency.id"), nullable=True, index=True),
     Column("name", String(200), nullable=False),
     Column("role", String(32), nullable=False),  # examiner, analyst, agency_admin, hub_operator
-    Column("token_hash", String(255), nullable=False),
+    # HMAC-SHA-256(the hub's token key, the token's secret), hex; NULL for a credential made
+    # before revision 0009 (argon2-hashed, refused: re-issue it)
+    Column("token_mac", String(64), nullable=True, unique=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("revoked_at", UTCDateTime(), nullable=True),
 )
@@ -272,6 +278,8 @@ message = Table(
     Column("nonce", LargeBinary, nullable=False),
     Column("body", LargeBinary, nullable=False),  # AES-GCM ciphertext
     Column("created_at", UTCDateTime(), nullable=False),
+    # nonce + AES-GCM of {subject, case_reference, handling_note}; then those columns are empty
+    Column("sealed_meta", LargeBinary, nullable=True),
     UniqueConstraint("ref"),
 )
 
@@ -294,6 +302,8 @@ message_attachment = Table(
     Column("sha256", String(64), nullable=False),
     Column("nonce", LargeBinary, nullable=False),
     Column("content", LargeBinary, nullable=False),  # AES-GCM ciphertext
+    # nonce + AES-GCM of {name, sha256}; then those columns are empty
+    Column("sealed_meta", LargeBinary, nullable=True),
 )
 
 # entity resolution: per scope ("" = everything held; an agency's name = what it may see)
@@ -333,4 +343,17 @@ resolution_judgement = Table(
     Column("judged_at", UTCDateTime(), nullable=False),
     Column("note", Text, nullable=True),
     Column("cluster_id", String(64), nullable=True),
+)
+
+handling_permission = Table(
+    "handling_permission",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # the contribution the permission is about, or a message reference (MSG-…)
+    Column("subject", String(200), nullable=False, index=True),
+    Column("to_agency", String(200), nullable=True),  # None: any agency
+    Column("kind", String(32), nullable=False),  # judicial, dissemination, restriction-ack
+    Column("granted_by", String(400), nullable=False),  # user@agency, or "local"
+    Column("granted_at", UTCDateTime(), nullable=False),
+    Column("note", Text, nullable=True),
 )

@@ -7,25 +7,30 @@ data, its inbox; the hub operator sees counts and the audit verdict, not content
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from crosscheck import __version__
 from crosscheck.exc import CrosscheckError
-from crosscheck.service import hub
+from crosscheck.service import handling, hub
+from crosscheck.service.access import ROLES, Acting, audit_read
 from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.access_store import AccessStore, Caller
-from crosscheck.web.auth import Who
+from crosscheck.web.auth import FailedAuthentication, Who
+from crosscheck.web.bodies import declared_length
 from crosscheck.web.resolution_api import resolution_router
 
 WORKER_PAUSE_S = 0.5
@@ -37,10 +42,12 @@ class Health(BaseModel):
 
 
 class Submitted(BaseModel):
-    contribution: str
+    contribution: str  # the id the hub holds it under
     created: bool
     signed_by: str | None
     queued_cross_check: bool
+    submitted_id: str = ""  # the id the package carries
+    assigned: bool = False  # another agency holds that id, so the hub gave this one
 
 
 class ContributionOut(BaseModel):
@@ -59,6 +66,20 @@ class HitOut(BaseModel):
     status: str
     own_entity: str
     other_entity: str | None
+    other_handling: str | None = None
+    restriction: str | None = None
+
+
+AUDIT_PAGE = 1000  # entries per page of GET /api/v1/audit
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, Any]
 
 
 class AuditVerdict(BaseModel):
@@ -76,10 +97,38 @@ class Counts(BaseModel):
     pending_jobs: int
 
 
+UPLOAD_SPEC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "a signed contribution package (docs/package-format.md), as raw bytes",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+def _spool_file(spool: Path) -> Path:
+    """A new file for one upload, readable by the hub only, in a folder only the hub enters."""
+    spool.mkdir(mode=0o700, parents=True, exist_ok=True)
+    spool.chmod(0o700)
+    handle, name = tempfile.mkstemp(dir=spool, suffix=".zip")  # mode 0600
+    os.close(handle)
+    return Path(name)
+
+
+def _sweep_spool(spool: Path) -> None:
+    """Remove what uploads left in the spool when the hub was killed (one hub per home)."""
+    if not spool.is_dir():
+        return
+    for left in spool.iterdir():
+        if left.is_file() or left.is_symlink():
+            left.unlink(missing_ok=True)
+
+
 def create_app(settings: Settings | None = None, *, worker: bool = True) -> FastAPI:
     settings = settings or Settings.from_env()
     store: CaseStore = open_store(settings, create=True)
-    access = AccessStore(store.engine)
+    spool = settings.home / "spool"
+    access = AccessStore(store.engine, hub.token_key(settings))  # the key is read once
     stop = threading.Event()
 
     def work() -> None:
@@ -89,6 +138,7 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        _sweep_spool(spool)  # what a killed or crashed hub left there: copies of packages
         thread = threading.Thread(target=work, name="crosscheck-worker", daemon=True)
         if worker:
             thread.start()
@@ -100,6 +150,11 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
 
     app = FastAPI(title="crosscheck hub", version=__version__, lifespan=lifespan)
     app.state.access = access
+    app.state.failed_auth = FailedAuthentication(
+        lambda path, credential, suppressed: hub.audit_failed_authentication(
+            store, path, credential, suppressed
+        )
+    )
 
     def agency_of(who: Caller, *roles: str) -> str:
         if who.agency is None or who.role not in roles:
@@ -109,7 +164,8 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
     @app.exception_handler(CrosscheckError)
     async def crosscheck_error(_: Request, exc: CrosscheckError) -> JSONResponse:
         status = exc.status if exc.status < 500 else 500
-        return JSONResponse({"detail": exc.message}, status_code=status)
+        detail = exc.message.replace(str(settings.home), "<hub>")  # never the hub's own paths
+        return JSONResponse({"detail": detail}, status_code=status)
 
     api = APIRouter(prefix="/api/v1")
 
@@ -117,23 +173,24 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
     def health() -> Health:
         return Health(status="ok", version=__version__)
 
-    @api.post("/contributions", status_code=201)
+    @api.post("/contributions", status_code=201, openapi_extra=UPLOAD_SPEC)
     async def submit(request: Request, who: Who) -> Submitted:
         """Upload a signed contribution package (the raw zip as the request body)."""
-        agency = agency_of(who, "examiner", "agency_admin")
-        spool = settings.home / "spool"
-        spool.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=spool, suffix=".zip", delete=False) as handle:
-            path = Path(handle.name)
-            size = 0
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > settings.max_package_bytes:
-                    handle.close()
-                    path.unlink(missing_ok=True)
-                    raise HTTPException(413, "the package is over the hub's size limit")
-                handle.write(chunk)
-        try:
+        agency = agency_of(who, *ROLES["submit"])  # the caller first, then the body
+        declared_length(request, settings.max_package_bytes, "the package")
+        path = _spool_file(spool)
+        try:  # the spool file goes on every path: refused, failed, aborted, cancelled
+            with path.open("wb") as handle:
+                size = 0
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > settings.max_package_bytes:
+                        raise HTTPException(
+                            413,
+                            f"the package is over the hub's size limit "
+                            f"({settings.max_package_bytes} bytes)",
+                        )
+                    handle.write(chunk)
             done = await run_in_threadpool(
                 hub.ingest,
                 store,
@@ -142,20 +199,24 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
                 require_signature=True,
                 signer=agency,
                 background=True,
+                label="the package",
+                actor=actor(who),  # a refusal is audited under the user's name
             )
         finally:
             path.unlink(missing_ok=True)
         return Submitted(
-            contribution=done.imported.manifest.contribution.id,
+            contribution=done.imported.result.contribution_id,
             created=done.imported.result.created,
             signed_by=done.signed_by,
             queued_cross_check=done.imported.result.created,
+            submitted_id=done.imported.result.submitted_id,
+            assigned=done.imported.result.assigned,
         )
 
     @api.get("/contributions")
     def contributions(who: Who) -> list[ContributionOut]:
-        agency = agency_of(who, "examiner", "analyst", "agency_admin")
-        return [
+        agency = agency_of(who, *ROLES["read"])
+        listed = [
             ContributionOut(
                 id=c.id,
                 case_reference=c.case_reference,
@@ -166,26 +227,72 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
             for c in store.contributions()
             if c.provider.name == agency
         ]
+        audit_read(store, agency, "contributions", {"count": len(listed)}, actor(who))
+        return listed
+
+    def actor(who: Caller) -> str:
+        return Acting(who.agency, who.name).actor  # the audit names the user
 
     @api.get("/hits")
     def hits(who: Who) -> list[HitOut]:
-        agency = agency_of(who, "examiner", "analyst", "agency_admin")
-        return [HitOut(**view.__dict__) for view in hub.hits_for(store, agency)]
+        agency = agency_of(who, *ROLES["hits"])
+        return [HitOut(**view.__dict__) for view in hub.hits_for(store, agency, actor(who))]
 
     @api.get("/inbox")
     def inbox(who: Who) -> list[HitOut]:
-        agency = agency_of(who, "analyst", "agency_admin")
-        return [HitOut(**view.__dict__) for view in hub.inbox_for(store, agency)]
+        agency = agency_of(who, *ROLES["inbox"])
+        return [HitOut(**view.__dict__) for view in hub.inbox_for(store, agency, actor(who))]
 
     @api.post("/hits/{ref}/release")
     def release(ref: str, who: Who) -> dict[str, str]:
-        decided = hub.decide(store, ref, agency_of(who, "agency_admin"), release=True)
+        agency = agency_of(who, *ROLES["decide"])
+        decided = hub.decide(store, ref, agency, release=True, actor=actor(who))
         return {"ref": decided.ref, "status": decided.status}
 
     @api.post("/hits/{ref}/decline")
     def decline(ref: str, who: Who) -> dict[str, str]:
-        decided = hub.decide(store, ref, agency_of(who, "agency_admin"), release=False)
+        agency = agency_of(who, *ROLES["decide"])
+        decided = hub.decide(store, ref, agency, release=False, actor=actor(who))
         return {"ref": decided.ref, "status": decided.status}
+
+    @api.post("/hits/{ref}/acknowledge")
+    def acknowledge(ref: str, who: Who) -> dict[str, str]:
+        """Acknowledge the provider's H3 restriction on a released hit; then its item shows."""
+        agency = agency_of(who, *ROLES["acknowledge"])
+        restriction = handling.acknowledge(store, ref, Acting(agency, who.name))
+        return {"ref": ref, "acknowledged": restriction}
+
+    @api.get("/audit")
+    def audit_log(
+        who: Who,
+        since: datetime | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        after: int | None = None,
+        limit: Annotated[int, Query(ge=1, le=AUDIT_PAGE)] = AUDIT_PAGE,
+    ) -> list[AuditEntryOut]:
+        """The audit log for the hub operator, in id order: metadata, never content.
+
+        ``since`` an ISO date or time (UTC when no zone is given), ``actor`` and
+        ``action`` exact, ``after`` an entry id (the next page starts after the last id).
+        """
+        if who.role != "hub_operator":
+            raise HTTPException(403, "for the hub operator")
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return [
+            AuditEntryOut(
+                id=e.id,
+                at=e.at.isoformat(),
+                actor=e.actor,
+                action=e.action,
+                subject=e.subject,
+                detail=e.detail,
+            )
+            for e in hub.audit_entries(
+                store, since=since, actor=actor, action=action, after=after, limit=limit
+            )
+        ]
 
     @api.get("/audit/verify")
     def audit_verify(who: Who) -> AuditVerdict:
@@ -207,6 +314,6 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
             pending_jobs=access.pending(),
         )
 
-    api.include_router(resolution_router(store, agency_of))
+    api.include_router(resolution_router(store, agency_of, settings.max_body_bytes))
     app.include_router(api)
     return app

@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from crosscheck.service.access import Acting, audit_read
 from crosscheck.service.resolution import ResolveOptions, judge, resolve_store
 from crosscheck.store import CaseStore
 from crosscheck.store.access_store import Caller
 from crosscheck.store.resolution_store import ResolutionStore
 from crosscheck.web.auth import Who
+from crosscheck.web.bodies import json_body_spec, parse_json
 
 
 class ResolvedRecordOut(BaseModel):
@@ -61,7 +63,10 @@ class JudgementOut(BaseModel):
     cluster: str
 
 
-def resolution_router(store: CaseStore, agency_of: Callable[..., str]) -> APIRouter:
+def resolution_router(
+    store: CaseStore, agency_of: Callable[..., str], max_body_bytes: int = 1 << 20
+) -> APIRouter:
+    """The routes; JSON bodies are read after the caller is checked, up to ``max_body_bytes``."""
     api = APIRouter(prefix="/resolution")
 
     @api.post("")
@@ -77,9 +82,11 @@ def resolution_router(store: CaseStore, agency_of: Callable[..., str]) -> APIRou
         agency = agency_of(caller, "analyst", "agency_admin")
         resolutions = ResolutionStore(store.engine)
         held = resolutions.records(agency)
-        if record not in held:
+        user = Acting(agency, caller.name).actor
+        if record not in held:  # the asked-for id is not written: it names nothing held
+            audit_read(store, agency, "resolution links", {"found": False}, user)
             raise HTTPException(404, f"no record {record!r} in your last resolution")
-        return [
+        found = [
             LinkOut(
                 left=link.left,
                 right=link.right,
@@ -90,11 +97,17 @@ def resolution_router(store: CaseStore, agency_of: Callable[..., str]) -> APIRou
             )
             for link in resolutions.links(agency, [record])
         ]
+        audit_read(store, agency, "resolution links", {"record": record, "links": len(found)}, user)
+        return found
 
-    @api.post("/judgements", status_code=201)
-    def add_judgement(body: JudgementIn, caller: Who) -> list[JudgementOut]:
+    @api.post("/judgements", status_code=201, openapi_extra=json_body_spec(JudgementIn))
+    async def add_judgement(request: Request, caller: Who) -> list[JudgementOut]:
         """Confirm, reject or mark unsure a pair, or a record's membership of a cluster."""
-        agency = agency_of(caller, "analyst", "agency_admin")
+        agency = agency_of(caller, "analyst", "agency_admin")  # the caller first, then the body
+        body = await parse_json(request, JudgementIn, max_body_bytes)
+        return await run_in_threadpool(record_judgement, body, caller, agency)
+
+    def record_judgement(body: JudgementIn, caller: Caller, agency: str) -> list[JudgementOut]:
         if (body.right is None) == (body.cluster is None):
             raise HTTPException(422, "give right (a pair) or cluster (a membership), one of them")
         held = ResolutionStore(store.engine).records(agency)
@@ -114,11 +127,14 @@ def resolution_router(store: CaseStore, agency_of: Callable[..., str]) -> APIRou
     @api.get("/judgements")
     def judgements(caller: Who) -> list[JudgementOut]:
         agency = agency_of(caller, "analyst", "agency_admin")
-        return [
+        listed = [
             JudgementOut(
                 left=j.left, right=j.right, verdict=j.verdict, by=j.by, at=j.at, cluster=j.cluster
             )
             for j in ResolutionStore(store.engine).judgements(agency)
         ]
+        user = Acting(agency, caller.name).actor
+        audit_read(store, agency, "resolution judgements", {"count": len(listed)}, user)
+        return listed
 
     return api

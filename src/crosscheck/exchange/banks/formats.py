@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
+from typing import IO
+
+import orjson
 
 from crosscheck.exc import InvalidData
 from crosscheck.exchange.banks.vics import read_vics
@@ -64,20 +67,93 @@ def read_csv(path: Path) -> Iterator[BankEntry]:
                 yield entry
 
 
+# the signal names ThreatExchange's `threatexchange hash` and `dataset -P` print before a hash,
+# and which of our hash kinds each one is
+PYTX_SIGNALS = {
+    "pdq": "pdq",
+    "video_md5": "md5",
+    "photo_md5": "md5",
+    "md5": "md5",
+    "video_sha256": "sha256",
+    "sha256": "sha256",
+}
+PYTX_ROTATIONS = {
+    "ORIGINAL", "ROTATE90", "ROTATE180", "ROTATE270", "FLIPX", "FLIPY", "FLIPPLUS1", "FLIPMINUS1"
+}  # fmt: skip
+
+
+def _pdq_text_entry(text: str, number: int) -> BankEntry | str:
+    """One line of a PDQ text list as an entry, or why it is not one.
+
+    Forms: ``HEX [label]`` (ours, pytx's `match --hashes` input), ``pdq HEX [collab metadata]``
+    (pytx `hash` and `dataset -P`), ``ROTATION pdq HEX`` (pytx `hash --photo-preprocess
+    rotations`), ``video_md5 HEX`` (pytx `hash video`), ``HEX,QUALITY,FILE`` (the reference
+    pdq-photo-hasher) and ``{"pdq": "HEX"}`` (HMA's hash API answer, one a line).
+    """
+    if text.startswith("{"):
+        try:
+            answer = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return "not valid JSON"
+        if not isinstance(answer, dict):
+            return 'a JSON line is an object like {"pdq": HEX}'
+        entry = BankEntry(
+            ref=f"line {number}",
+            pdq=clean_hash("pdq", answer.get("pdq")),
+            md5=clean_hash("md5", answer.get("md5")),
+            sha256=clean_hash("sha256", answer.get("sha256")),
+        )
+        return entry if entry.has_hash else "no pdq, md5 or sha256 hash in the object"
+    if "," in text and "\t" not in text and text.count(",") == 2:
+        first, quality, name = (part.strip() for part in text.split(","))
+        if quality.isdigit() and clean_hash("pdq", first):
+            return BankEntry(ref=name or f"line {number}", pdq=clean_hash("pdq", first))
+    tokens = text.replace(",", " ").replace("\t", " ").split(None)
+    rotation = None
+    if len(tokens) > 1 and tokens[0] in PYTX_ROTATIONS:
+        rotation = tokens.pop(0)
+    kind = "pdq"
+    if len(tokens) > 1 and tokens[0].lower() in PYTX_SIGNALS:
+        kind = PYTX_SIGNALS[tokens.pop(0).lower()]
+    elif len(tokens) > 1 and clean_hash("pdq", tokens[0]) is None and "_" in tokens[0]:
+        return f"{tokens[0][:40]!r} hashes are not kept (pdq, md5 and sha256 are)"
+    value = clean_hash(kind, tokens[0])
+    if value is None:
+        return f"{tokens[0][:80]!r} is not a {'64-digit hex PDQ' if kind == 'pdq' else kind} hash"
+    label = " ".join(tokens[1:]).strip() or f"line {number}"
+    if rotation:
+        label = f"{label} ({rotation})"
+    if kind == "md5":
+        return BankEntry(ref=label, md5=value)
+    if kind == "sha256":
+        return BankEntry(ref=label, sha256=value)
+    return BankEntry(ref=label, pdq=value)
+
+
 def read_pdq_text(path: Path) -> Iterator[BankEntry]:
-    """ThreatExchange-style: one hex PDQ hash a line, optionally followed by a label."""
+    """ThreatExchange-style: one hash a line, with what pytx's CLI and HMA print around it."""
     with path.open(encoding="utf-8") as stream:
         for number, line in enumerate(stream, start=1):
             text = line.strip()
             if not text or text.startswith("#"):
                 continue
-            first, _, rest = text.replace(",", " ").replace("\t", " ").partition(" ")
-            value = clean_hash("pdq", first)
-            if value is None:
-                raise InvalidData(
-                    f"{path}: line {number}: {first[:80]!r} is not a 64-digit hex PDQ hash"
-                )
-            yield BankEntry(ref=rest.strip() or f"line {number}", pdq=value)
+            entry = _pdq_text_entry(text, number)
+            if isinstance(entry, str):
+                raise InvalidData(f"{path}: line {number}: {entry}")
+            yield entry
+
+
+def write_pdq_text(entries: Iterable[BankEntry], stream: IO[bytes]) -> int:
+    """One lower-case hex PDQ hash a line, nothing else: what pytx's `match --hashes` reads.
+
+    Entries without a PDQ hash are left out; returns how many lines were written.
+    """
+    count = 0
+    for entry in entries:
+        if entry.pdq:
+            stream.write(entry.pdq.lower().encode("ascii") + b"\n")
+            count += 1
+    return count
 
 
 def read_jsonl(path: Path) -> Iterator[BankEntry]:

@@ -37,9 +37,26 @@ def _alternative_pdq(media: dict[str, Any]) -> str | None:
     return None
 
 
+# VICS media fields we do not interpret but keep, so that import → export gives them back
+KEPT_FIELDS = (
+    "MediaID", "MediaSize", "IsDistributed", "OffenderIdentified", "IsPrecategorized",
+    "Tags", "MediaFiles", "RelativeFilePath", "DateUpdated", "MimeType", "Exifs",
+)  # fmt: skip
+KEPT_MAX_BYTES = 64 * 1024  # per entry: more is not kept (a hostile list stays small in the store)
+
+
+def _kept(media: dict[str, Any]) -> str | None:
+    kept = {k: media[k] for k in KEPT_FIELDS if media.get(k) is not None}
+    if not kept:
+        return None
+    text = orjson.dumps(kept, option=orjson.OPT_SORT_KEYS).decode()
+    return text if len(text) <= KEPT_MAX_BYTES else None
+
+
 def media_entry(media: dict[str, Any], position: int) -> BankEntry:
     ref = _text(media.get("MediaID")) or _text(media.get("@odata.id")) or f"#{position}"
     return BankEntry(
+        vics=_kept(media),
         ref=ref,
         md5=clean_hash("md5", media.get("MD5")),
         sha1=clean_hash("sha1", media.get("SHA1")),
@@ -78,10 +95,26 @@ def read_vics(path: Path) -> Iterator[BankEntry]:
         raise InvalidData(f"{path}: no VICS media found (expected a 'value' list)")
 
 
-def _media_json(entry: BankEntry, media_id: int) -> dict[str, Any]:
-    media: dict[str, Any] = {"MediaID": media_id}
-    if entry.category is not None:
-        media["Category"] = int(entry.category) if entry.category.isdigit() else entry.category
+UNCATEGORISED = 0  # VICS: "not categorised"; IPED keeps no media without some property
+
+
+def _media_json(entry: BankEntry, position: int) -> dict[str, Any]:
+    """One VICS 2.0 media object, in the shape IPED's HashDBTool imports.
+
+    MediaID is the entry's own (kept from VICS, or a numeric ref), else its position;
+    Category 0 (uncategorised) where none is known; no nested object outside a list.
+    """
+    kept: dict[str, Any] = orjson.loads(entry.vics) if entry.vics else {}
+    media: dict[str, Any] = {k: v for k, v in kept.items() if not isinstance(v, dict)}
+    media_id = kept.get("MediaID")
+    if not isinstance(media_id, int) or isinstance(media_id, bool):
+        media_id = int(entry.ref) if entry.ref.isdigit() and len(entry.ref) < 19 else position
+    media["MediaID"] = media_id
+    category = entry.category
+    if category is None:
+        media["Category"] = UNCATEGORISED
+    else:
+        media["Category"] = int(category) if category.isdigit() else category
     if entry.md5:
         media["MD5"] = entry.md5.upper()
     if entry.sha1:
