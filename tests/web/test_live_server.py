@@ -35,15 +35,16 @@ def start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "crosscheck", "serve", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 90  # generous: a loaded 2-core machine starts it slowly
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.2)
     process.kill()
-    raise AssertionError("the hub did not start")
+    process.wait(timeout=10)
+    raise AssertionError(f"the hub did not start (exit status {process.returncode})")
 
 
 def big_package(path: Path, agency: str, cid: str, files: int) -> Path:
@@ -113,6 +114,7 @@ def test_submit_over_http_and_sigkill_during_ingest(settings: Settings, tmp_path
     finally:
         if server.poll() is None:
             server.kill()
+        server.wait(timeout=10)
     store = open_store(settings)
     held = {c.id for c in store.contributions()}
     counts = store.contribution_counts()
