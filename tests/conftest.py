@@ -30,6 +30,15 @@ REQUIRE_PG = os.environ.get("CROSSCHECK_REQUIRE_PG") == "1"
 ENGINES = ["sqlite", "postgresql"]
 
 
+@pytest.fixture(autouse=True)
+def no_profile(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads the user's own crosscheck profile or CROSSCHECK_HUB & co."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    for name in ("CROSSCHECK_HUB", "CROSSCHECK_AGENCY", "CROSSCHECK_AGENCY_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("CROSSCHECK_TOKEN_FILE", raising=False)
+
+
 def _admin_engine() -> Engine:
     return make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
 

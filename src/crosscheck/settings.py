@@ -68,6 +68,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest JSON request body the hub's API reads, in bytes; a larger one is refused (413) "
         "unread, or cut off at the limit when it is sent in chunks.",
     ),
+    Setting(
+        "CROSSCHECK_SESSION_IDLE_MINUTES",
+        "30",
+        "Minutes a workbench session may stay idle before it ends (log in again).",
+    ),
+    Setting(
+        "CROSSCHECK_LOGIN_ATTEMPTS",
+        "5",
+        "Wrong passwords in a row that lock a workbench user out.",
+    ),
+    Setting(
+        "CROSSCHECK_LOGIN_LOCK_MINUTES",
+        "15",
+        "Minutes a workbench user stays locked out after too many wrong passwords.",
+    ),
+    Setting(
+        "CROSSCHECK_WEB_ASSETS",
+        "",
+        "Folder of the workbench's front-end libraries (npm's node_modules); empty means "
+        "`frontend/node_modules` of the checkout, filled by scripts/install.",
+    ),
 )
 
 
@@ -81,6 +102,10 @@ class Settings:
     message_key: str = ""
     token_key: str = ""
     max_body_bytes: int = 1 << 20
+    session_idle_minutes: int = 30
+    login_attempts: int = 5
+    login_lock_minutes: int = 15
+    web_assets: str = ""
 
     def __repr__(self) -> str:
         """Every field but the secrets: keys shown as set or not, the URL without password."""
@@ -112,6 +137,10 @@ class Settings:
             message_key=values["CROSSCHECK_MESSAGE_KEY"],
             token_key=values["CROSSCHECK_TOKEN_KEY"],
             max_body_bytes=_int(values, "CROSSCHECK_MAX_BODY_BYTES", minimum=1024),
+            session_idle_minutes=_int(values, "CROSSCHECK_SESSION_IDLE_MINUTES", minimum=1),
+            login_attempts=_int(values, "CROSSCHECK_LOGIN_ATTEMPTS", minimum=1),
+            login_lock_minutes=_int(values, "CROSSCHECK_LOGIN_LOCK_MINUTES", minimum=1),
+            web_assets=values["CROSSCHECK_WEB_ASSETS"],
         )
 
 

@@ -45,6 +45,7 @@ def test_two_agencies_a_hit_and_its_release(
     assert code == 2 and "not signed" in err
     run(capsys, "sign", str(be), "--agency-key", str(be_key), "--agency", "BE police")
     run(capsys, "sign", str(au), "--agency-key", str(au_key), "--agency", "AU police")
+    be, au = be.with_name("be.signed.zip"), au.with_name("au.signed.zip")  # signed copies
     assert run(capsys, "import", str(be), "--require-signature")[0] == 0
     code, out, _ = run(capsys, "import", str(au), "--require-signature")
     assert code == 0 and "1 new hits" in out and "signed with key" in out

@@ -151,3 +151,14 @@ def test_resolved_identities_are_same_person_edges(held: CaseStore) -> None:
     assert tuple(sorted((AS, S))) in {tuple(sorted(p)) for p in same}  # one mailbox
     spain = link_graph(held, "ES police").graph  # the hub-wide resolution is not Spain's
     assert not [1 for _, _, d in spain.edges(data=True) if d["label"] == "same person"]
+
+
+def test_neighbours_say_what_links_them(held: CaseStore) -> None:
+    """Issue 12: the "via" column names the link: relationship, property, shared value."""
+    graph = link_graph(held).graph
+    via = {s.node: s.via for _, s in queries.neighbours(graph, S, 2)}
+    assert via[AF] == "owner" and via["email:jg@mail.example"] == "email"
+    assert via[AS] == "hit: email"  # ES and AU: the e-mail is a cross-border hit
+    assert via[C] in ("shared lastName: garcía", "cousin")
+    assert any(str(v).startswith("shared ") for v in via.values())
+    assert all(via.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crosscheck.resolve import normalise
@@ -62,6 +62,7 @@ def test_feature_row_flags_name_only_usernames() -> None:
 text = st.text(max_size=40)
 
 
+@settings(deadline=None)  # the first call loads ICU and FtM's cleaners
 @given(text)
 def test_normalisers_are_idempotent(value: str) -> None:
     for fn in (normalise.latin, normalise.username, normalise.alnum):

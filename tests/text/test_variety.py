@@ -11,7 +11,7 @@ from crosscheck.text.analyse import analyse, analyse_author
 from crosscheck.text.corpora import in_test, load_splits
 from crosscheck.text.language import identify
 from crosscheck.text.markers import find_markers
-from crosscheck.text.variety import classify, load_model
+from crosscheck.text.variety import classify, load_model, side
 from tests.cli.conftest import run
 from tests.media import ROOT
 
@@ -94,8 +94,12 @@ def test_shipped_model_on_held_out_news() -> None:
         sample = [e for e in test if e.language == language and e.genre == "news"][::10]
         model = load_model(language)
         assert model is not None
+        # the two-way question (Spain vs Latin America: es-MX news is in the test set too)
         predicted = model.pipeline.predict([e.text for e in sample])
-        accuracy = sum(p == e.label for p, e in zip(predicted, sample, strict=True)) / len(sample)
+        accuracy = sum(
+            side(language, p) == side(language, e.label)
+            for p, e in zip(predicted, sample, strict=True)
+        ) / len(sample)
         assert accuracy >= floor, (language, accuracy)
 
 

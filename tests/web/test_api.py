@@ -103,7 +103,7 @@ def test_submission_hits_and_need_to_know(
         released = client.post(
             f"/api/v1/hits/{ref}/release", headers=auth(tokens["BE police/agency_admin"])
         )
-        assert released.json() == {"ref": ref, "status": "released"}
+        assert released.json() == {"ref": ref, "status": "released", "agency": "AU police"}
         au_hits = client.get("/api/v1/hits", headers=auth(tokens["AU police/analyst"])).json()
         assert au_hits[0]["other_entity"] == qualify("be_1", "be_1-img")
 

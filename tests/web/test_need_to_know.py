@@ -90,6 +90,8 @@ def calls(
         ("GET", "/api/v1/contributions"),
         ("GET", "/api/v1/hits"),
         ("GET", "/api/v1/inbox"),
+        ("GET", "/api/v1/notices"),
+        ("GET", "/api/v1/notices/inbox"),
         ("GET", "/api/v1/stats"),
         ("GET", "/api/v1/audit/verify"),
         ("POST", "/api/v1/resolution"),

@@ -29,14 +29,17 @@ from crosscheck.cli.hub_cmd import (
     sign,
     submit,
     user_app,
+    worker,
 )
 from crosscheck.cli.import_cmd import import_
 from crosscheck.cli.ingest_table_cmd import ingest_table
 from crosscheck.cli.init_cmd import init
 from crosscheck.cli.match_cmd import match
 from crosscheck.cli.message_cmd import message_app
+from crosscheck.cli.profile_cmd import login, logout, show_profile
 from crosscheck.cli.resolve_cmd import judgement_app, resolve
 from crosscheck.cli.retention_cmd import retention_app
+from crosscheck.cli.search_cmd import search
 from crosscheck.cli.show_cmd import show
 from crosscheck.cli.stats_cmd import stats
 from crosscheck.cli.text_cmd import text_app
@@ -74,7 +77,12 @@ app.command("ingest-table")(ingest_table)
 app.command("resolve")(resolve)
 app.add_typer(judgement_app, name="judgement")
 app.command("serve")(serve)
+app.command("worker")(worker)
 app.command("submit")(submit)
+app.command("search")(search)
+app.command("login")(login)
+app.command("logout")(logout)
+app.command("profile")(show_profile)
 app.command("demo")(demo)
 
 

@@ -12,11 +12,17 @@ from typing import Annotated, Any
 
 import orjson
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
 from crosscheck.exc import InvalidData
-from crosscheck.model import Contribution
+from crosscheck.model import (
+    Contribution,
+    Evaluation,
+    InformationAssessment,
+    SourceReliability,
+)
 from crosscheck.service import open_store
 from crosscheck.service.access import Acting, act_for
 from crosscheck.service.hub import token_key
@@ -183,8 +189,7 @@ def contribution_from_options(
     if missing:
         raise InvalidData(f"--out writes a contribution: also give {', '.join(missing)}")
     assert evaluation is not None and case is not None and country is not None
-    if len(evaluation) != 2:
-        raise InvalidData(f"--evaluation is source and information, e.g. B2; got {evaluation!r}")
+    grade = evaluation_option(evaluation)
     now = datetime.now(UTC)
     slug = re.sub(r"[^a-z0-9]+", "_", f"{country}_{case}".lower()).strip("_")[:40]
     try:
@@ -196,8 +201,42 @@ def contribution_from_options(
                 "case_reference": case,
                 "purpose": purpose,
                 "handling": {"code": handling, "note": handling_note},
-                "evaluation": {"source": evaluation[0].upper(), "information": evaluation[1]},
+                "evaluation": grade.model_dump(),
             }
         )
-    except ValueError as exc:
-        raise InvalidData(f"contribution options: {exc}") from exc
+    except ValidationError as exc:
+        raise InvalidData(validation_line(exc, _CONTRIBUTION_OPTIONS)) from exc
+
+
+_CONTRIBUTION_OPTIONS = {
+    "id": "--contribution-id",
+    "provider.name": "--agency",
+    "provider.country": "--country",
+    "case_reference": "--case",
+    "purpose": "--purpose",
+    "handling.code": "--handling",
+    "handling": "--handling",
+    "handling.note": "--handling-note",
+}
+
+
+def validation_line(exc: ValidationError, options: dict[str, str]) -> str:
+    """A pydantic error as one line in the caller's terms: ``--country: not an ISO ... code``."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        name = options.get(where) or options.get(where.split(".")[0]) or where
+        parts.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+def evaluation_option(text: str) -> Evaluation:
+    """``--evaluation B2``: source reliability A/B/C/X and information assessment 1-4."""
+    sources = "".join(item.value for item in SourceReliability)
+    grades = "".join(item.value for item in InformationAssessment)
+    if len(text) != 2 or text[0].upper() not in sources or text[1] not in grades:
+        raise InvalidData(
+            f"--evaluation is the source's reliability ({', '.join(sources)}) and the "
+            f"information's assessment ({', '.join(grades)}), e.g. B2; got {text!r}"
+        )
+    return Evaluation.model_validate({"source": text[0].upper(), "information": text[1]})

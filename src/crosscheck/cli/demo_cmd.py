@@ -22,7 +22,7 @@ from crosscheck.fingerprints.hasher import HashOptions
 from crosscheck.model import Agency, Contribution, Evaluation, Handling, HandlingCode
 from crosscheck.model.banks import BankEntry
 from crosscheck.service.banks import bank_store, matcher, records_from_package
-from crosscheck.service.hub import hits_for, inbox_for, ingest
+from crosscheck.service.hub import ingest, notice_inbox_for, notices_for
 from crosscheck.service.resolution import ResolveOptions, resolve_store
 from crosscheck.service.sample import write_sample_package, write_sample_seizure
 from crosscheck.service.seizure import fingerprint_paths, write_seizure_package
@@ -70,22 +70,29 @@ def demo() -> None:
         f"{seized.hits} new cross-border hits"
     )
     hits = Table(
-        "hit", "signal", "French item", "held by", "their item", title="3. What France sees"
-    )
-    for view in hits_for(case_store, "OCRVP (sample)"):
+        "notice", "French item", "held by", "hits", "strongest", "their item",
+        title="3. What France sees (one notice per own item and owning agency)",
+    )  # fmt: skip
+    for notice in notices_for(case_store, "OCRVP (sample)"):
         hits.add_row(
-            view.ref,
-            view.signal,
-            view.own_entity[:24],
-            view.other_agency,
-            view.other_entity or "(not released)",
+            notice.ref,
+            f"{notice.own_caption} ({notice.own_schema})",
+            notice.other_agency,
+            str(notice.hits),
+            f"{notice.signal} d={notice.distance}",
+            "\n".join(i.caption or "(not released)" for i in notice.items),
         )
     common.out.print(hits)
     notices = Table(
-        "hit", "signal", "Belgian item", "requested by", "status", title="   Belgium's inbox"
-    )
-    for view in inbox_for(case_store, "Federal Computer Crime Unit (sample)"):
-        notices.add_row(view.ref, view.signal, view.own_entity[:24], view.other_agency, view.status)
+        "notice", "requested by", "status", "Belgian items, strongest first",
+        title="   Belgium's inbox: release or decline a notice (N-…) or an item (HIT-…)",
+    )  # fmt: skip
+    for notice in notice_inbox_for(case_store, "Federal Computer Crime Unit (sample)"):
+        items = "\n".join(
+            f"{i.ref} {'+'.join(i.signals)} d={i.distance} {i.caption} ({i.schema}) {i.status}"
+            for i in notice.items
+        )
+        notices.add_row(notice.ref, notice.other_agency, notice.status, items)
     common.out.print(notices)
 
     banks = bank_store(case_store)
@@ -109,7 +116,7 @@ def demo() -> None:
         if explanation and not explanation.get("linked"):
             evidence = f"not linked: best candidate {explanation['linked_to']} ({evidence})"
         who.add_row(
-            record["id"],
+            f"{record.get('caption') or ''}\n{record['id']}".strip(),
             record["schema"],
             record["cluster"],
             f"{record['match_probability']:.3f}",

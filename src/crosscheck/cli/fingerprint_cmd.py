@@ -62,6 +62,9 @@ def fingerprint(
     """Fingerprint seized material: digests, PDQ, vPDQ, metadata. Media never leave here."""
     if fmt not in (None, "jsonl"):
         raise InvalidData(f"--format takes jsonl, got {fmt!r}")
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise InvalidData(f"no such file or folder: {', '.join(missing)}")
     if handling is not None and handling.upper() not in HandlingCode.__members__:
         raise InvalidData(f"--handling takes H0, H1, H2 or H3, got {handling!r}")
     item = (

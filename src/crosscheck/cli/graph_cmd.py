@@ -11,7 +11,8 @@ from rich.table import Table
 from crosscheck.cli import common
 from crosscheck.exc import InvalidData
 from crosscheck.graph import queries
-from crosscheck.graph.export import FORMATS, export
+from crosscheck.graph.export import FORMATS, export, nodes_path
+from crosscheck.graph.types import Graph
 from crosscheck.service.graph import ViewerGraph, ftm_entities, link_graph
 from crosscheck.service.handling import PURPOSES
 
@@ -97,11 +98,23 @@ def components(viewer: Viewer = None, token_file: TokenFile = None) -> None:
     """Connected groups of entities, largest first, and the most connected entities."""
     graph = _view(viewer, token_file).graph
     for index, group in enumerate(queries.components(graph)[:20], start=1):
-        common.out.print(
-            f"{index}. {len(group)} nodes: {', '.join(group[:8])}{' …' if len(group) > 8 else ''}"
-        )
+        members = ", ".join(_named(graph, node) for node in group[:8])
+        common.out.print(f"{index}. {len(group)} nodes: {members}{' …' if len(group) > 8 else ''}")
     for node, score in queries.centrality(graph):
-        common.out.print(f"  centrality {score:.3f}  {node}")
+        common.out.print(f"  centrality {score:.3f}  {_named(graph, node)}")
+
+
+def _named(graph: Graph, node: str) -> str:
+    """A node as a person knows it: caption (schema) [id]; a value node is its value."""
+    data = graph.nodes[node]
+    label, schema = str(data.get("label", "")), str(data.get("schema", ""))
+    if data.get("kind") == "entity" and label and label != node:
+        return f"{label} ({schema}) [{node}]"
+    if data.get("kind") == "value":
+        return f"{schema} {label}"
+    if data.get("kind") == "hit":
+        return f"{label} [{node}]"
+    return node
 
 
 @graph_app.command("export")
@@ -127,6 +140,8 @@ def export_cmd(
     common.out.print(
         f"wrote {out}: {view.graph.number_of_nodes()} nodes, {view.graph.number_of_edges()} edges"
     )
+    if fmt == "csv":
+        common.out.print(f"wrote {nodes_path(out)}: the nodes, with their labels")
     if view.withheld:
         common.out.print(
             f"left out for judicial use (H1, no permission from the provider): "

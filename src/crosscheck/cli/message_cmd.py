@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
-from crosscheck.cli import common
+from crosscheck.cli import common, remote
 from crosscheck.cli.hub_cmd import ActingAgency
 from crosscheck.exc import InvalidData
-from crosscheck.model import Evaluation, Handling
+from crosscheck.model import Handling
 from crosscheck.service import messages
 
 message_app = typer.Typer(help="Secure messages between agencies.", no_args_is_help=True)
@@ -31,20 +35,44 @@ def send(
     attach: Annotated[list[Path] | None, typer.Option(help="A file to attach (repeat)")] = None,
     agency: ActingAgency = None,
     token_file: common.TokenFile = None,
+    hub: remote.HubUrl = None,
 ) -> None:
     """Send a message (sealed at rest) with its handling code and evaluation."""
     if (body is None) == (body_file is None):
         raise InvalidData("give the text with either --body or --body-file")
     text = body if body is not None else body_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
-    if len(evaluation) != 2:
-        raise InvalidData(f"--evaluation is source and information, e.g. B2; got {evaluation!r}")
+    target = remote.hub_for(hub, agency, token_file)
+    if target is not None:
+        messages.grading(handling, handling_note, evaluation)  # refused here, in the same words
+        files = []
+        for path in attach or []:
+            data = path.read_bytes()
+            if len(data) > messages.MAX_ATTACHMENT_BYTES:
+                raise InvalidData(
+                    f"{path}: attachments are limited to {messages.MAX_ATTACHMENT_BYTES} bytes"
+                )
+            files.append({"name": path.name, "content_base64": base64.b64encode(data).decode()})
+        sent = target.post(
+            "/messages",
+            {
+                "to": to,
+                "subject": subject,
+                "body": text,
+                "handling": handling.upper(),
+                "handling_note": handling_note,
+                "evaluation": evaluation.upper(),
+                "thread": thread,
+                "case_reference": case,
+                "attachments": files,
+            },
+        )
+        common.out.print(f"sent {sent['ref']} to {', '.join(sent['to'])}")
+        return
+    grade = common.evaluation_option(evaluation)
     try:
         marking = Handling.model_validate({"code": handling.upper(), "note": handling_note})
-        grade = Evaluation.model_validate(
-            {"source": evaluation[0].upper(), "information": evaluation[1]}
-        )
-    except ValueError as exc:
-        raise InvalidData(f"handling or evaluation: {exc}") from exc
+    except ValidationError as exc:
+        raise InvalidData(common.validation_line(exc, {"code": "--handling"})) from exc
     case_store = common.store()
     who = common.acting(case_store, "message", agency, token_file, needs_agency=True)
     assert who.agency is not None
@@ -65,27 +93,61 @@ def send(
     common.out.print(f"sent {ref} to {', '.join(to)}")
 
 
-@message_app.command("list")
-def list_(agency: ActingAgency = None, token_file: common.TokenFile = None) -> None:
-    """Messages you sent or received, with acknowledgements."""
+def print_messages(rows: list[dict[str, Any]]) -> None:
+    """The message table, from :func:`crosscheck.service.messages.summary` rows (or the API's)."""
     table = Table("message", "thread", "from", "to", "subject", "handling", "eval", "sent", "read")
-    case_store = common.store()
-    who = common.acting(case_store, "message", agency, token_file, needs_agency=True)
-    assert who.agency is not None
-    for item in messages.inbox(case_store, who.agency, common.settings(), who.actor):
-        read = ", ".join(f"{a}: {'yes' if at else 'no'}" for a, at in item.recipients.items())
+    for item in rows:
+        read = ", ".join(f"{a}: {'yes' if at else 'no'}" for a, at in item["recipients"].items())
         table.add_row(
-            item.ref,
-            item.thread,
-            item.sender,
-            ", ".join(item.recipients),
-            item.subject,
-            item.handling_code,
-            item.evaluation,
-            item.created_at.strftime("%Y-%m-%d %H:%M"),
+            item["ref"],
+            item["thread"],
+            item["sender"],
+            ", ".join(item["recipients"]),
+            item["subject"],
+            item["handling"],
+            item["evaluation"],
+            datetime.fromisoformat(item["sent"]).strftime("%Y-%m-%d %H:%M"),
             read,
         )
     common.out.print(table)
+
+
+@message_app.command("list")
+def list_(
+    agency: ActingAgency = None, token_file: common.TokenFile = None, hub: remote.HubUrl = None
+) -> None:
+    """Messages you sent or received, with acknowledgements."""
+    target = remote.hub_for(hub, agency, token_file)
+    if target is not None:
+        print_messages(target.get("/messages"))
+        return
+    case_store = common.store()
+    who = common.acting(case_store, "message", agency, token_file, needs_agency=True)
+    assert who.agency is not None
+    listed = messages.inbox(case_store, who.agency, common.settings(), who.actor)
+    print_messages([messages.summary(item) for item in listed])
+
+
+def print_message(item: dict[str, Any], body: str) -> None:
+    """One message as ``message show`` prints it (attachments listed, not printed)."""
+    note = item.get("handling_note")
+    marking = item["handling"] + (f" ({note})" if note else "")
+    common.out.print(
+        common.styled(item["subject"], "bold"), f" {item['ref']} (thread {item['thread']})", sep=" "
+    )
+    common.out.print(
+        f"from {item['sender']} to {', '.join(item['recipients'])}; {marking}, {item['evaluation']}"
+    )
+    if item.get("case_reference"):
+        common.out.print(f"case {item['case_reference']}")
+    common.out.print(body)
+    for part in item["attachments"]:
+        common.out.print(f"attachment: {part['name']} ({part['size']} bytes)")
+
+
+def _save(folder: Path, name: str, data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / (Path(name).name or "attachment")).write_bytes(data)
 
 
 @message_app.command("show")
@@ -96,25 +158,23 @@ def show(
         Path | None, typer.Option(help="Write attachments to this folder")
     ] = None,
     token_file: common.TokenFile = None,
+    hub: remote.HubUrl = None,
 ) -> None:
     """Read a message; reading it as a recipient acknowledges receipt."""
+    target = remote.hub_for(hub, agency, token_file)
+    if target is not None:
+        found = target.get(f"/messages/{quote(ref, safe='')}")
+        print_message(found, found["body"])
+        for part in found["attachments"] if save_attachments is not None else []:
+            data = target.request(
+                "GET", f"/messages/{quote(ref, safe='')}/attachments/{part['n']}"
+            ).content
+            _save(save_attachments, part["name"], data)  # type: ignore[arg-type]
+        return
     case_store = common.store()
     who = common.acting(case_store, "message", agency, token_file, needs_agency=True)
     assert who.agency is not None
     shown = messages.show(case_store, common.settings(), ref, who.agency, who.actor)
-    item = shown.message
-    marking = item.handling_code + (f" ({item.handling_note})" if item.handling_note else "")
-    common.out.print(
-        common.styled(item.subject, "bold"), f" {item.ref} (thread {item.thread})", sep=" "
-    )
-    common.out.print(
-        f"from {item.sender} to {', '.join(item.recipients)}; {marking}, {item.evaluation}"
-    )
-    if item.case_reference:
-        common.out.print(f"case {item.case_reference}")
-    common.out.print(shown.body)
-    for name, data in shown.attachments.items():
-        common.out.print(f"attachment: {name} ({len(data)} bytes)")
-        if save_attachments is not None:
-            save_attachments.mkdir(parents=True, exist_ok=True)
-            (save_attachments / Path(name).name).write_bytes(data)
+    print_message(messages.summary(shown.message), shown.body)
+    for name, data in shown.attachments.items() if save_attachments is not None else []:
+        _save(save_attachments, name, data)  # type: ignore[arg-type]

@@ -29,7 +29,9 @@ def _print(result: Resolution, fmt: str) -> None:
     if fmt == "jsonl":
         common.write_json_lines(result.rows)
         return
-    table = Table("id", "cluster", "size", "p", "strongest evidence", "review", title="resolution")
+    table = Table(
+        "record", "cluster", "size", "p", "strongest evidence", "review", title="resolution"
+    )
     for row in result.rows:
         explanation = row["explanation"] or {}
         fields = explanation.get("fields") or []
@@ -38,8 +40,9 @@ def _print(result: Resolution, fmt: str) -> None:
         ) or str(explanation.get("rule") or explanation.get("judgement", {}).get("verdict", ""))
         if explanation and not explanation.get("linked"):
             evidence = f"(not linked) {evidence}"
+        caption = row.get("caption")
         table.add_row(
-            row["id"],
+            f"{caption} ({row.get('schema')})\n{row['id']}" if caption else row["id"],
             row["cluster"],
             str(row["cluster_size"]),
             f"{row['match_probability']:.3f}",

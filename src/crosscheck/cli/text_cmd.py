@@ -1,18 +1,19 @@
-"""`crosscheck text analyse [FILE|-] [--format json|jsonl] [--author-pool]`."""
+"""`crosscheck text analyse [FILE|-] [--format table|json|jsonl] [--author-pool]`."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import orjson
 import typer
+from rich.table import Table
 
 from crosscheck.cli import common
 from crosscheck.exc import InvalidData
-from crosscheck.text.analyse import analyse, analyse_author
+from crosscheck.text.analyse import Analysis, analyse, analyse_author
 from crosscheck.text.language import DEFAULT_LANGUAGES
 
 text_app = typer.Typer(
@@ -55,11 +56,14 @@ def _records(source: str, raw: str) -> Iterator[tuple[str, str, str | None]]:
 def analyse_cmd(
     source: Annotated[str, typer.Argument(help="A text file, or - for standard input")] = "-",
     fmt: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--format", "-f", help="json: the whole input is one text; jsonl: one text a line"
+            "--format",
+            "-f",
+            help="table: one text a line, read as a table (the default in a terminal); "
+            "json: the whole input is one text (the default otherwise); jsonl: one text a line",
         ),
-    ] = "json",
+    ] = None,
     author_pool: Annotated[
         bool,
         typer.Option("--author-pool", help="jsonl: one decision per `author` from all their texts"),
@@ -75,9 +79,15 @@ def analyse_cmd(
         typer.Option(help="Abstain under this confidence (default: the model's)", min=0, max=1),
     ] = None,
 ) -> None:
-    """Language, regional variety with the words that show it, and identifiers of texts."""
-    if fmt not in ("json", "jsonl"):
-        raise InvalidData(f"--format takes json or jsonl, got {fmt!r}")
+    """Language, regional variety with the words that show it, and identifiers of texts.
+
+    Input: plain text, or JSON lines with the fields "text" (required), "id" (default:
+    the line number) and "author" (for --author-pool; default: the id).
+    """
+    if fmt is None:
+        fmt = "table" if common.out.is_terminal else "json"
+    if fmt not in ("table", "json", "jsonl"):
+        raise InvalidData(f"--format takes table, json or jsonl, got {fmt!r}")
     codes = [c.strip() for c in languages.split(",") if c.strip()]
     raw = _read(source)
     if fmt == "json":
@@ -89,14 +99,38 @@ def analyse_cmd(
         by_author: dict[str, list[str]] = {}
         for item_id, text, author in records:
             by_author.setdefault(author or item_id, []).append(text)
-        common.write_json_lines(
-            analyse_author(
-                name, texts, languages=codes, region=region, threshold=threshold
-            ).to_json()
+        pooled = (
+            analyse_author(name, texts, languages=codes, region=region, threshold=threshold)
             for name, texts in by_author.items()
         )
+        if fmt == "table":
+            _print_table(pooled, "author")
+        else:
+            common.write_json_lines(a.to_json() for a in pooled)
         return
     for start in range(0, len(records), BATCH):
         chunk = [(item_id, text) for item_id, text, _ in records[start : start + BATCH]]
         results = analyse(chunk, languages=codes, region=region, threshold=threshold)
-        common.write_json_lines(r.to_json() for r in results)
+        if fmt == "table":
+            _print_table(results, "id")
+        else:
+            common.write_json_lines(r.to_json() for r in results)
+
+
+def _print_table(results: Iterable[Analysis], first: str) -> None:
+    """One row a text (or author): language, variety or abstention, evidence, identifiers."""
+    table = Table(first, "language", "variety", "evidence", "identifiers")
+    for item in results:
+        variety = (
+            "abstained"
+            if item.abstained or item.variety is None
+            else f"{item.variety} ({item.variety_confidence:.2f})"
+        )
+        table.add_row(
+            item.id + (f" ({item.texts} texts)" if item.texts != 1 else ""),
+            f"{item.language} ({item.language_confidence:.2f})",
+            variety,
+            ", ".join(f"{e.text} → {e.points_to}" for e in item.evidence[:4]),
+            ", ".join(f"{i.type}: {i.normalised or i.value}" for i in item.identifiers[:6]),
+        )
+    common.out.print(table)

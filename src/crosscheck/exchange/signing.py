@@ -27,7 +27,14 @@ from crosscheck.exc import InvalidData, InvalidPackage
 from crosscheck.exchange.manifest import MANIFEST
 from crosscheck.exchange.zip_members import CHUNK, SIGNATURE, CheckedZip
 
-__all__ = ["SIGNATURE", "Signature", "read_signature", "sign_package", "verify_package"]
+__all__ = [
+    "SIGNATURE",
+    "Signature",
+    "read_signature",
+    "sign_package",
+    "signed_path",
+    "verify_package",
+]
 CONTEXT = b"crosscheck-contribution-signature-v1"
 
 
@@ -131,30 +138,56 @@ def _manifest_parts(path: Path, label: str) -> tuple[str, str, str]:
     return hashlib.sha256(raw).hexdigest(), digest.hexdigest(), provider
 
 
-def sign_package(path: Path, private: Ed25519PrivateKey, agency: str) -> Signature:
-    """Add (or replace) ``signature.json`` in the package at ``path``."""
+def signed_path(path: Path) -> Path:
+    """Where `crosscheck sign` writes the signed copy: ``NAME.signed.zip`` beside ``NAME.zip``."""
+    stem = path.name[:-4] if path.name.lower().endswith(".zip") else path.name
+    return path.with_name(f"{stem}.signed.zip")
+
+
+def sign_package(
+    path: Path, private: Ed25519PrivateKey, agency: str, out: Path | None = None
+) -> Signature:
+    """Write the package at ``path`` with ``signature.json`` added (or replaced) to ``out``.
+
+    ``out`` None rewrites ``path`` itself (for a package the caller has just
+    written); the CLI always writes a copy (:func:`signed_path`) and leaves the
+    user's file as it was. The result is never more open than the input: it
+    takes the input's permission bits.
+    """
     manifest_sha256, members_digest, provider = _manifest_parts(path, str(path))
     if provider != agency:
-        raise InvalidData(f"{path}: the package is provided by {provider!r}, not {agency!r}")
+        raise InvalidData(
+            f"{path}: the package's provider is {provider}, not {agency}: sign it with "
+            f"{provider}'s key, as {provider}"
+        )
     unsigned = Signature(
         agency, key_id(private.public_key()), manifest_sha256, members_digest,
         datetime.now(UTC).isoformat(timespec="seconds"), b"",
     )  # fmt: skip
     signature = Signature(**{**unsigned.__dict__, "value": private.sign(unsigned.message())})
-    tmp = path.with_name(f".{path.name}.signing")
-    with CheckedZip(path, str(path)) as source, zipfile.ZipFile(tmp, "w") as target:
+    target_path = out or path
+    mode = path.stat().st_mode & 0o777
+    tmp = target_path.with_name(f".{target_path.name}.signing")
+    tmp.unlink(missing_ok=True)
+    handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with (
+        CheckedZip(path, str(path)) as source,
+        os.fdopen(handle, "wb") as raw,
+        zipfile.ZipFile(raw, "w") as target,
+    ):
         for info in source.archive.infolist():  # streamed through the caps, never whole
             if info.filename != SIGNATURE:
                 entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                 entry.compress_type = info.compress_type
                 entry.external_attr = info.external_attr
                 entry.file_size = info.file_size
-                with source.open(info.filename) as data, target.open(entry, "w") as out:
-                    shutil.copyfileobj(data, out, CHUNK)
+                with source.open(info.filename) as data, target.open(entry, "w") as sink:
+                    shutil.copyfileobj(data, sink, CHUNK)
         entry = zipfile.ZipInfo(SIGNATURE, date_time=(1980, 1, 1, 0, 0, 0))
         entry.compress_type = zipfile.ZIP_DEFLATED
         target.writestr(entry, signature.to_json())
-    tmp.replace(path)
+    tmp.chmod(mode)
+    tmp.replace(target_path)
     return signature
 
 
@@ -189,10 +222,12 @@ def verify_package(
         raise InvalidPackage(label, "not signed", SIGNATURE)
     manifest_sha256, members_digest, provider = _manifest_parts(path, label)
     problems = []
-    if signature.agency != agency or provider != agency:
+    if signature.agency != provider:
         problems.append(
-            f"signed by {signature.agency!r} for provider {provider!r}, expected {agency!r}"
+            f"signed with {signature.agency}'s key, but the package's provider is {provider}"
         )
+    elif signature.agency != agency:
+        problems.append(f"signed by {signature.agency}, expected {agency}")
     if signature.key_id != key_id(public):
         problems.append("signed with another key than the agency's")
     if (signature.manifest_sha256, signature.members_digest) != (manifest_sha256, members_digest):

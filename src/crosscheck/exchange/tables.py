@@ -222,6 +222,31 @@ def _ftm_message(exc: Exception) -> str:
     return str(exc).replace("<Schema('", "").replace("')>", "")
 
 
+def _derive_name_parts(item: dict[str, Any]) -> None:
+    """A person the mapping gives only a full name gets ``firstName`` and ``lastName`` from it.
+
+    The rule is simple and stated (docs/interop.md): a name of two or more words
+    gives its first word as the first name and its last word as the last name
+    ("Ana Maria da Silva": Ana, Silva); a one-word name gives neither. A mapping
+    that maps either part itself is left as it is. Surname links in the graph
+    and name comparisons in resolution then work for such tables too.
+    """
+    schema = model.get(item["schema"])
+    props = item["properties"]
+    if schema is None or not schema.is_a("Person") or "firstName" in props or "lastName" in props:
+        return
+    first: list[str] = []
+    last: list[str] = []
+    for name in props.get("name", []):
+        words = name.split()
+        if len(words) >= 2:
+            first.append(words[0])
+            last.append(words[-1])
+    if last:
+        props["firstName"] = sorted(set(first))
+        props["lastName"] = sorted(set(last))
+
+
 def _row_entities(mapped: Any) -> list[dict[str, Any]]:
     """The row's entities as dicts, each read back by FtM the way an importer will."""
     out: list[dict[str, Any]] = []
@@ -229,6 +254,7 @@ def _row_entities(mapped: Any) -> list[dict[str, Any]]:
     for entity in mapped:
         data = entity.to_dict()
         item = {"id": data["id"], "schema": data["schema"], "properties": data["properties"]}
+        _derive_name_parts(item)
         model.get_proxy(item, cleaned=False)  # FtM's own checks: self-links, values
         if item["id"] in seen:
             raise InvalidMapping(

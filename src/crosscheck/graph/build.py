@@ -10,7 +10,7 @@ handling codes of the statements it was built from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -18,6 +18,7 @@ from followthemoney.types import registry
 
 from crosscheck.graph.types import Graph
 from crosscheck.model.statements import StatementEntity
+from crosscheck.text.identity_keys import email_key, phone_key, wallet_key
 
 # value kinds that link entities when two or more hold the same value
 SHARED_TYPES = {registry.email.name: "email", registry.phone.name: "phone"}
@@ -68,8 +69,18 @@ def _relation(entity: StatementEntity) -> list[str]:
     return []
 
 
+_KEYS: dict[str, Callable[[str], str | None]] = {
+    "email": email_key,
+    "phone": phone_key,
+    "wallet": wallet_key,
+}
+
+
 def value_key(kind: str, value: str) -> str:
-    return f"{kind}:{value.strip().casefold()}"
+    """The node of a shared value: the identifier's key (text/identity_keys.py) where it has one."""
+    key = _KEYS.get(kind)
+    found = key(value) if key else None
+    return f"{kind}:{found or value.strip().casefold()}"
 
 
 def build_graph(entities: Iterable[StatementEntity], provenance: Mapping[str, Provenance]) -> Graph:

@@ -41,7 +41,29 @@ def write_cypher(graph: Graph, path: Path) -> None:
             )
 
 
+PROVENANCE = ["contributions", "agencies", "handling", "evaluation", "marking"]
+
+
+def nodes_path(path: Path) -> Path:
+    """The node file beside a CSV edge list: ``graph.csv`` → ``graph.nodes.csv``."""
+    stem = path.name[:-4] if path.name.lower().endswith(".csv") else path.name
+    return path.with_name(f"{stem}.nodes.csv")
+
+
 def write_csv(graph: Graph, path: Path) -> None:
+    """The edge list at ``path`` and, beside it (:func:`nodes_path`), every node with its label."""
+    with nodes_path(path).open(
+        "w", encoding="utf-8", errors="backslashreplace", newline=""
+    ) as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["id", "kind", "schema", "label", *PROVENANCE])
+        for node, data in graph.nodes(data=True):
+            writer.writerow(
+                csv_row(
+                    [node, data.get("kind", ""), data.get("schema", ""), data.get("label", "")]
+                    + [data.get(name, "") for name in PROVENANCE]
+                )
+            )
     with path.open("w", encoding="utf-8", errors="backslashreplace", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(

@@ -75,12 +75,29 @@ def shortest_path(graph: Graph, source: str, target: str) -> list[Step]:
 
 
 def neighbours(graph: Graph, node: str, hops: int = 1) -> list[tuple[int, Step]]:
+    """Nodes within ``hops`` links, each with what led to it (``via``): the relationship,
+    the shared value, the hit signal or "same person" of the last link on a shortest path."""
     _require(graph, node)
-    lengths = nx.single_source_shortest_path_length(graph, node, cutoff=hops)
+    paths = nx.single_source_shortest_path(graph, node, cutoff=hops)
     return sorted(
-        ((d, _step(graph, n, None)) for n, d in lengths.items() if n != node),
+        (
+            (len(path) - 1, _step(graph, other, _via(graph, path[-2], other)))
+            for other, path in paths.items()
+            if other != node
+        ),
         key=lambda item: (item[0], item[1].node),
     )
+
+
+def _via(graph: Graph, before: str, after: str) -> str:
+    """The meaning of the link ``before`` → ``after``; through a value node, the value shared."""
+    labels = ", ".join(
+        sorted({str(d.get("label", "")) for d in graph.get_edge_data(before, after).values()})
+    )
+    data = graph.nodes[before]
+    if data.get("kind") == "value":
+        return f"shared {labels}: {data.get('label', before)}"
+    return labels
 
 
 def shared(graph: Graph, value: str) -> list[tuple[str, list[Step]]]:

@@ -68,9 +68,12 @@ def _aware(value: datetime) -> datetime:
 
 
 def _country(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code (``PT``, not ``Portugal``: the code becomes part of ids)."""
     cleaned = registry.country.clean(value)
-    if cleaned is None:
-        raise ValueError(f"not an ISO 3166 country code: {value!r}")
+    if not re.fullmatch(r"[A-Za-z]{2}", value) or cleaned != value.lower():
+        named = cleaned and len(cleaned) == 2 and len(value) > 2  # a name, e.g. "Portugal"
+        hint = f" (use {cleaned.upper()})" if named and cleaned else ""
+        raise ValueError(f"not an ISO 3166-1 alpha-2 country code: {value!r}{hint}")
     return cleaned
 
 

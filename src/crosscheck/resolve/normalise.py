@@ -4,7 +4,8 @@ Names are transliterated to Latin letters (Cyrillic, Greek, Arabic… through
 ICU, by way of FtM's ``normality``), diacritics dropped, lower-cased.
 Usernames lose case and separators; their *stem* also undoes leet spelling
 and drops digits. E-mail addresses are canonicalised where the provider
-ignores dots or ``+tags``. Every function returns ``None`` for a value that
+ignores dots or ``+tags`` and phones made E.164, by the keys the hub and the
+graph use too (``text/identity_keys.py``). Every function returns ``None`` for a value that
 holds nothing to compare, and each is idempotent (Hypothesis checks both).
 """
 
@@ -14,30 +15,14 @@ import re
 from datetime import date
 from functools import lru_cache
 
-import phonenumbers
 from normality import ascii_text
 from rapidfuzz.distance import Levenshtein
+
+from crosscheck.text.identity_keys import email_key, phone_key
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _NON_ALPHA = re.compile(r"[^a-z]+")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
-
-# providers that deliver "first.last+tag@" to "firstlast@"; aliases of one domain
-_DOTS_IGNORED = {"gmail.com", "protonmail.com", "proton.me", "pm.me"}
-_PLUS_TAGS = _DOTS_IGNORED | {
-    "outlook.com",
-    "hotmail.com",
-    "live.com",
-    "icloud.com",
-    "me.com",
-    "fastmail.com",
-    "yandex.ru",
-}
-_DOMAIN_ALIASES = {
-    "googlemail.com": "gmail.com",
-    "protonmail.ch": "protonmail.com",
-    "yandex.com": "yandex.ru",
-}
 
 
 @lru_cache(maxsize=200_000)
@@ -75,36 +60,14 @@ def username_stem(value: str | None) -> str | None:
     return _NON_ALPHA.sub("", core.translate(_LEET)) or None
 
 
-@lru_cache(maxsize=200_000)
 def email(value: str | None) -> str | None:
-    """The mailbox a message to this address reaches, as far as the provider says."""
-    if not value or value.count("@") != 1:
-        return None
-    local, domain = value.strip().lower().split("@")
-    domain = _DOMAIN_ALIASES.get(domain.strip("."), domain.strip("."))
-    if not local or "." not in domain:
-        return None
-    if domain in _PLUS_TAGS:
-        local = local.split("+", 1)[0]
-    if domain in _DOTS_IGNORED:
-        local = local.replace(".", "")
-    if not local:
-        return None
-    return f"{local}@{domain}"
+    """The mailbox a message to this address reaches: the shared key (text/identity_keys.py)."""
+    return email_key(value)
 
 
-@lru_cache(maxsize=100_000)
 def phone(value: str | None, region: str | None = None) -> str | None:
-    """E.164, with the record's country as the default region."""
-    if not value:
-        return None
-    try:
-        number = phonenumbers.parse(value, (region or "").upper() or None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """E.164, with the record's country as the default region: the shared key."""
+    return phone_key(value, region)
 
 
 _DATE_FORMATS = (

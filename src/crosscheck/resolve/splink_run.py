@@ -11,7 +11,7 @@ reached and the match weight it added or took away (Splink's waterfall data).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Sequence, Sized
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
@@ -35,6 +35,26 @@ from crosscheck.resolve.features import COLUMNS, present
 from crosscheck.resolve.params import LevelParams, Params
 
 MIN_TRAINING_RECORDS = 200
+# Below this many records a table is "small": the frequency of a value in it says nothing
+# about the population (in a 2-record table every name is held by half the records), so
+# names are weighed by the shipped parameters alone (no term-frequency adjustment), and
+# every pair compared keeps its evidence (see docs/resolution.md).
+SMALL_TABLE = 1000
+
+
+def is_small(rows: Sized) -> bool:
+    """Whether a table is small (:data:`SMALL_TABLE`): scored without term frequencies."""
+    return len(rows) < SMALL_TABLE
+
+
+def _without_term_frequencies(model: dict[str, Any]) -> None:
+    """Weigh exact agreement by the level's trained u-probability, not the table's frequencies."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level.pop("tf_adjustment_column", None)
+            level.pop("tf_adjustment_weight", None)
+
+
 LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
 ApiFactory = Callable[[], DatabaseAPISubClass]
 
@@ -298,12 +318,15 @@ def score(
     link_type: LinkType = "dedupe_only",
     api_factory: ApiFactory = duckdb_api,
     only_new: bool = False,
+    term_frequencies: bool | None = None,
 ) -> list[Pair]:
     """Scored pairs at or above ``threshold``; ``only_new``: pairs with a row whose ``is_new``.
 
     With ``only_new``, rows carry an ``is_new`` flag and only pairs touching a
     new row are formed: new records join what was resolved before without
-    scoring the old pairs again.
+    scoring the old pairs again. ``term_frequencies`` (default: unless the
+    table is small, :func:`is_small`) adjusts exact name and place agreement by
+    how common the value is in this table.
     """
     logging.getLogger("splink").setLevel(logging.ERROR)
     if len(rows) < 2:
@@ -318,6 +341,8 @@ def score(
         extra_rule="(l.is_new OR r.is_new)" if only_new else None,
     )
     model = _apply(settings, params, api.sql_dialect.sql_dialect_str)
+    if not (term_frequencies if term_frequencies is not None else not is_small(rows)):
+        _without_term_frequencies(model)
     frame = _frame(rows)
     if only_new and not isinstance(rows, pd.DataFrame):
         frame["is_new"] = [bool(r.get("is_new")) for r in rows]

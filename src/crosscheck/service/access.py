@@ -98,6 +98,8 @@ def act_for(
     if not hub_served(store):
         if needs_agency and claimed is None:
             raise InvalidData("name the agency you act for with --agency")
+        if claimed is not None:
+            check_agency(store, claimed)
         return Acting(claimed)
     if claimed is not None or needs_agency:
         raise Forbidden(f"this store is served by a hub: to act for an agency, {TOKEN_HINT}")
@@ -106,6 +108,13 @@ def act_for(
             f"this store is served by a hub: the operator sees counts, not content; {TOKEN_HINT}"
         )
     return Acting(None)
+
+
+def check_agency(store: CaseStore, name: str) -> None:
+    """An agency named on a command line must be known here: an unknown one is an error,
+    never an empty answer (a typo would read as "no hit")."""
+    if not store.agency_held(name):
+        raise NotFound(f"no agency named {name!r} at this store")
 
 
 def visible_contributions(store: CaseStore, viewer: str | None) -> list[str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -95,18 +96,21 @@ def matches_as_vics(rows: list[MatchRow], stream: IO[bytes]) -> int:
 
 
 def records_from_package(store_path: Path) -> Iterator[FileRecord]:
-    """The files a contribution package describes, rebuilt from its fingerprints (no media)."""
+    """The files a contribution package describes, rebuilt from its fingerprints (no media).
+
+    Identical files are one entity (keyed by content) with one ``fileName`` per
+    path: each name is a file of its own here, so every one is checked and reported.
+    """
     reader = PackageReader(store_path)
     reader.check()
-    names: dict[str, str] = {}
+    names: dict[str, list[str]] = {}
     for entity in reader.entities():
         if entity.id is not None:
-            names[entity.id] = (entity.get("fileName") or [entity.id])[0]
+            held = names.setdefault(entity.id, [])
+            held.extend(n for n in entity.get("fileName") if n not in held)
     records: dict[str, FileRecord] = {}
     for fp in reader.fingerprints():
-        record = records.setdefault(
-            fp.entity_id, FileRecord(path=names.get(fp.entity_id, fp.entity_id))
-        )
+        record = records.setdefault(fp.entity_id, FileRecord(path=fp.entity_id))
         if fp.kind is FingerprintKind.PDQ:
             if fp.variant is None:
                 record.pdq, record.pdq_quality = fp.value, fp.quality
@@ -117,4 +121,6 @@ def records_from_package(store_path: Path) -> Iterator[FileRecord]:
             record.vpdq.append(FrameRecord(fp.frame or 0, fp.ts or 0.0, fp.quality or 0, fp.value))
         else:
             setattr(record, fp.kind.value, fp.value)
-    yield from records.values()
+    for entity_id, record in records.items():
+        for name in names.get(entity_id) or [entity_id]:
+            yield replace(record, path=name)

@@ -166,6 +166,8 @@ def permit(
     """
     if kind not in PERMIT_KINDS:
         raise InvalidData(f"--kind takes {' or '.join(PERMIT_KINDS)}, got {kind!r}")
+    if to_agency is not None and not store.agency_held(to_agency):
+        raise NotFound(f"no agency named {to_agency!r} at this store")
     if subject.startswith("MSG-"):
         sent = (
             MessageStore(store.engine).visible_to(acting.agency, subject) if acting.agency else []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
+import logging
 import os
 import secrets
 from collections import defaultdict
@@ -35,17 +37,24 @@ from crosscheck.index.hamming import from_hex
 from crosscheck.index.pdq_index import PdqIndex
 from crosscheck.model import Agency, Contribution
 from crosscheck.service import handling
+from crosscheck.service.captions import captions
 from crosscheck.service.casework import Imported, import_package
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore, ImportResult
-from crosscheck.store.access_store import TOKEN_KEY_BYTES, AccessStore, Credential
+from crosscheck.store.access_store import (
+    MAX_JOB_ATTEMPTS,
+    TOKEN_KEY_BYTES,
+    AccessStore,
+    Credential,
+)
 from crosscheck.store.audit_log import AuditEntry, AuditLog
 from crosscheck.store.hub_store import Hit, HubStore, NewHit
-from crosscheck.text.identifiers import normalise_email, normalise_phone, normalise_username
+from crosscheck.text.identity_keys import account_key, email_key, phone_key, wallet_key
 
 PDQ_THRESHOLD = 31
 IDENTIFIER_PROPS = ("email", "phone", "username", "service", "publicKey", "cryptoAddress")
 HMAC_KEY_FILE = "token.key"
+_log = logging.getLogger("crosscheck.worker")
 
 
 def _now() -> datetime:
@@ -311,8 +320,19 @@ def run_jobs(store: CaseStore, limit: int | None = None) -> int:
             if kind != "cross-check":
                 raise ValueError(f"unknown job kind {kind!r}")
             cross_check(store, subject)
-        except Exception as exc:  # a failed job is recorded, the queue goes on
-            access.finish(job_id, _now(), f"{exc.__class__.__name__}: {exc}")
+        except Exception as exc:  # a failed job is recorded, retried later, the queue goes on
+            status = access.finish(job_id, _now(), f"{exc.__class__.__name__}: {exc}")
+            # ids and the error class only: the message may quote held values
+            if status == "failed":
+                _log.error(
+                    "job %s (%s %s) failed after %s tries: %s; see the job's error",
+                    *(job_id, kind, subject, MAX_JOB_ATTEMPTS, exc.__class__.__name__),
+                )
+            else:
+                _log.warning(
+                    "job %s (%s %s) failed (%s); it will be tried again",
+                    *(job_id, kind, subject, exc.__class__.__name__),
+                )
         else:
             access.finish(job_id, _now())
         done += 1
@@ -414,21 +434,22 @@ def _identifier_keys(rows: list[tuple[str, str, str, str]]) -> dict[tuple[str, s
     users: dict[tuple[str, str], set[str]] = defaultdict(set)
     for contribution, entity, prop, value in rows:
         owner = (contribution, entity)
-        if prop == "email" and (email := normalise_email(value)):
+        # one key per kind, shared with resolution and the graph (text/identity_keys.py)
+        if prop == "email" and (email := email_key(value)):
             keys[owner].add(f"email:{email}")
-        elif prop == "phone" and (phone := normalise_phone(value)):
+        elif prop == "phone" and (phone := phone_key(value)):
             keys[owner].add(f"phone:{phone}")
-        elif prop == "username" and (user := normalise_username(value)):
-            users[owner].add(user)
+        elif prop == "username":
+            users[owner].add(value)
         elif prop == "service":
-            services[owner].add(value.strip().casefold())
-        elif prop in ("publicKey", "cryptoAddress"):
-            keys[owner].add(
-                f"wallet:{value.strip().lower() if value.startswith('0x') else value.strip()}"
-            )
+            services[owner].add(value)
+        elif prop in ("publicKey", "cryptoAddress") and (wallet := wallet_key(value)):
+            keys[owner].add(f"wallet:{wallet}")
     for owner, names in users.items():
         for service in services.get(owner, set()):
-            keys[owner].update(f"account:{service}:{name}" for name in names)
+            keys[owner].update(
+                f"account:{account}" for name in names if (account := account_key(service, name))
+            )
     return keys
 
 
@@ -441,10 +462,16 @@ def _identifier_hits(hub: HubStore, contribution_id: str) -> Iterator[NewHit]:
     for owner, values in theirs.items():
         for value in values:
             by_key[value].append(owner)
+    # once per value and other contribution, not once per entity holding it: the first
+    # holder (by id) on each side stands for the rest (a phone on a Person and its account)
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}
     for (_, entity), values in mine.items():
         for value in values:
             for other_contribution, other_entity in by_key.get(value, ()):
-                yield NewHit(value.split(":", 1)[0], 0, entity, other_contribution, other_entity)
+                key, pair = (value, other_contribution), (entity, other_entity)
+                pairs[key] = min(pair, pairs.get(key, pair))
+    for (value, other_contribution), (entity, other_entity) in pairs.items():
+        yield NewHit(value.split(":", 1)[0], 0, entity, other_contribution, other_entity)
 
 
 @dataclass(frozen=True)
@@ -460,6 +487,12 @@ class HitView:
     other_entity: str | None
     other_handling: str | None = None  # the other item's handling code and meaning, once released
     restriction: str | None = None  # H3: the provider's restriction, to acknowledge
+    distance: int = 0  # PDQ/vPDQ: Hamming distance; 0 for exact hashes and identifiers
+    notice: str | None = None  # the notice (N-…) this hit belongs to
+    own_caption: str | None = None  # the own item as a person knows it: file name, name, …
+    own_schema: str | None = None
+    other_caption: str | None = None  # as other_entity: only once released (and acknowledged)
+    other_schema: str | None = None
 
 
 def hits_for(store: CaseStore, agency: str, actor: str | None = None) -> list[HitView]:
@@ -469,12 +502,18 @@ def hits_for(store: CaseStore, agency: str, actor: str | None = None) -> list[Hi
     (``service/handling.py``: after release, and for H3 after acknowledgement).
     """
     AuditLog(store.engine).append(actor or agency, "access", "hits", {})
+    found = HubStore(store.engine).hits(requester=agency)
+    released = [(h, handling.released_item(store, h, agency)) for h in found]
+    known = captions(store, [h.entity_id for h in found] + [r.entity or "" for _, r in released])
     views = []
-    for h in HubStore(store.engine).hits(requester=agency):
-        item = handling.released_item(store, h, agency)
+    for h, item in released:
+        own, other = known.get(h.entity_id), known.get(item.entity or "")
         views.append(
             HitView(h.ref, h.signal, "requester", h.other_agency, h.status, h.entity_id,
-                    item.entity, item.handling, item.restriction)
+                    item.entity, item.handling, item.restriction, h.distance,
+                    notice_ref(h.entity_id, h.other_agency),
+                    own.caption if own else None, own.schema if own else None,
+                    other.caption if other else None, other.schema if other else None)
         )  # fmt: skip
     return views
 
@@ -482,30 +521,210 @@ def hits_for(store: CaseStore, agency: str, actor: str | None = None) -> list[Hi
 def inbox_for(store: CaseStore, agency: str, actor: str | None = None) -> list[HitView]:
     """Notices to a data owner: another agency's contribution hit its data."""
     AuditLog(store.engine).append(actor or agency, "access", "inbox", {})
-    return [
-        HitView(h.ref, h.signal, "owner", h.agency, h.status, h.other_entity_id, None)
-        for h in HubStore(store.engine).hits(owner=agency)
-    ]
+    found = HubStore(store.engine).hits(owner=agency)
+    known = captions(store, [h.other_entity_id for h in found])
+    views = []
+    for h in found:
+        own = known.get(h.other_entity_id)
+        views.append(
+            HitView(h.ref, h.signal, "owner", h.agency, h.status, h.other_entity_id, None,
+                    distance=h.distance, notice=notice_ref(h.entity_id, agency),
+                    own_caption=own.caption if own else None,
+                    own_schema=own.schema if own else None)
+        )  # fmt: skip
+    return views
 
 
 def decide(store: CaseStore, ref: str, agency: str, release: bool, actor: str | None = None) -> Hit:
-    """The owning agency releases (the requester then sees the item) or declines."""
+    """The owning agency releases (the requester then sees the item) or declines.
+
+    The decision is on the item: the other signals still pending between the
+    same two items (an exact copy is also a PDQ match) are decided with it.
+    """
     hub = HubStore(store.engine)
     found = hub.hits(ref=ref, owner=agency)
     match = found[0] if found else None
     if match is None:
         # the same answer whether the hit does not exist or belongs to someone else
         raise Forbidden(f"no hit {ref!r} in the inbox of {agency!r}")
-    with store.engine.begin() as conn:  # the decision and its audit entry, or neither
-        decided = hub.decide(ref, "released" if release else "declined", _now(), conn=conn)
-        AuditLog(store.engine).append(
-            actor or agency,
-            "disclosure" if release else "access",
-            ref,
-            {"to": match.agency, "entity": match.other_entity_id, "decision": decided.status},
-            conn=conn,
-        )
+    same_item = [
+        h
+        for h in hub.hits(owner=agency)
+        if h.ref != ref
+        and h.status == "pending"
+        and (h.entity_id, h.other_entity_id) == (match.entity_id, match.other_entity_id)
+    ]
+    with store.engine.begin() as conn:  # the decisions and their audit entries, or none
+        decided = _decide_one(store, match, release, actor or agency, conn)
+        for other in same_item:
+            _decide_one(store, other, release, actor or agency, conn)
     return decided
+
+
+def _decide_one(
+    store: CaseStore,
+    match: Hit,
+    release: bool,
+    actor: str,
+    conn: Connection,
+    notice: str | None = None,
+) -> Hit:
+    decided = HubStore(store.engine).decide(
+        match.ref, "released" if release else "declined", _now(), conn=conn
+    )
+    detail: dict[str, object] = {
+        "to": match.agency,
+        "entity": match.other_entity_id,
+        "decision": decided.status,
+    }
+    if notice is not None:
+        detail["notice"] = notice
+    AuditLog(store.engine).append(
+        actor, "disclosure" if release else "access", match.ref, detail, conn=conn
+    )
+    return decided
+
+
+# -- notices: one per (requesting item, owning agency) ---------------------------------------
+
+SIGNAL_RANK = {"sha256": 0, "sha1": 1, "md5": 2, "vpdq": 3, "pdq": 4}  # identifiers: after
+
+
+def strength(signal: str, distance: int) -> tuple[int, int]:
+    """Sort key, strongest first: sha256 > sha1 > md5 > vpdq > pdq (by distance) > identifiers."""
+    return SIGNAL_RANK.get(signal, len(SIGNAL_RANK)), distance
+
+
+NOTICE_PREFIX = "N-"
+
+
+def notice_ref(entity_id: str, owner: str) -> str:
+    """A notice's stable reference, from its key (the requesting item and the owning agency)."""
+    digest = hashlib.sha256(f"{entity_id}\x00{owner}".encode()).hexdigest()
+    return NOTICE_PREFIX + digest[:12].upper()
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """One matched item of the owner's, with every hit on it (strongest first)."""
+
+    ref: str  # the strongest hit's reference: decide the item by it (``hit release HIT-…``)
+    refs: list[str]
+    signals: list[str]
+    distance: int
+    status: str  # pending, released, declined
+    entity: str | None  # the owner's item: to the owner; to the requester once released
+    caption: str | None
+    schema: str | None
+    handling: str | None = None  # to the requester, once released
+    restriction: str | None = None  # H3: the provider's restriction, to acknowledge
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A requesting item's hits on one owning agency's data, as one agency may see them."""
+
+    ref: str
+    side: str  # requester or owner
+    other_agency: str
+    status: str  # pending, released, declined, partly released
+    hits: int
+    signal: str  # the strongest signal, and its distance
+    distance: int
+    own_entity: str | None  # the requesting item: shown to the requester only
+    own_caption: str | None
+    own_schema: str | None
+    items: list[NoticeItem]
+
+
+def _notice_status(statuses: set[str]) -> str:
+    if len(statuses) == 1:
+        return next(iter(statuses))
+    return "partly released" if "released" in statuses else "pending"
+
+
+def _notices(store: CaseStore, found: list[Hit], side: str, viewer: str) -> list[NoticeView]:
+    groups: dict[tuple[str, str], dict[str, list[Hit]]] = defaultdict(lambda: defaultdict(list))
+    for h in found:  # in hit order: a notice is where its first hit was
+        groups[(h.entity_id, h.other_agency)][h.other_entity_id].append(h)
+    shown: dict[str, handling.Released] = {}
+    for by_item in groups.values():
+        for hits in by_item.values():
+            hits.sort(key=lambda h: strength(h.signal, h.distance))
+            if side == "requester":
+                best = next((h for h in hits if h.status == "released"), hits[0])
+                shown[hits[0].ref] = handling.released_item(store, best, viewer)
+    ids = [key[0] for key in groups] if side == "requester" else []
+    for by_item in groups.values():
+        for item, hits in by_item.items():
+            ids.append(item if side == "owner" else shown[hits[0].ref].entity or "")
+    known = captions(store, ids)
+    views = []
+    for (entity, owner), by_item in groups.items():
+        items = []
+        for item, hits in by_item.items():
+            statuses = {h.status for h in hits}
+            status = "released" if "released" in statuses else _notice_status(statuses)
+            if side == "owner":
+                released = handling.Released(item, None, None)
+            else:
+                released = shown[hits[0].ref]
+            named = known.get(released.entity or "")
+            items.append(
+                NoticeItem(hits[0].ref, [h.ref for h in hits], [h.signal for h in hits],
+                           hits[0].distance, status, released.entity,
+                           named.caption if named else None, named.schema if named else None,
+                           released.handling, released.restriction)
+            )  # fmt: skip
+        items.sort(key=lambda i: strength(i.signals[0], i.distance))
+        own = known.get(entity) if side == "requester" else None
+        other = owner if side == "requester" else by_item[next(iter(by_item))][0].agency
+        views.append(
+            NoticeView(notice_ref(entity, owner), side, other,
+                       _notice_status({i.status for i in items}),
+                       sum(len(i.refs) for i in items), items[0].signals[0], items[0].distance,
+                       entity if side == "requester" else None,
+                       own.caption if own else None, own.schema if own else None, items)
+        )  # fmt: skip
+    return views
+
+
+def notices_for(store: CaseStore, agency: str, actor: str | None = None) -> list[NoticeView]:
+    """The agency's hits grouped into notices (as requester): one per own item and owner.
+
+    The owner's items show only as ``handling.released_item`` allows (released,
+    and for H3 acknowledged); until then a notice is hit/no-hit with its signals.
+    """
+    AuditLog(store.engine).append(actor or agency, "access", "notices", {})
+    return _notices(store, HubStore(store.engine).hits(requester=agency), "requester", agency)
+
+
+def notice_inbox_for(store: CaseStore, agency: str, actor: str | None = None) -> list[NoticeView]:
+    """Notices to a data owner: its own matched items, by caption, and the requesting agency."""
+    AuditLog(store.engine).append(actor or agency, "access", "inbox", {"grouped": True})
+    return _notices(store, HubStore(store.engine).hits(owner=agency), "owner", agency)
+
+
+def decide_notice(
+    store: CaseStore, ref: str, agency: str, release: bool, actor: str | None = None
+) -> NoticeView:
+    """The owner releases or declines every still-pending hit of a notice, each audited.
+
+    Items already decided keep their decision; the H2/H3 rules hold per item on
+    every view (``handling.released_item``).
+    """
+    hub = HubStore(store.engine)
+    group = [h for h in hub.hits(owner=agency) if notice_ref(h.entity_id, agency) == ref]
+    if not group:
+        # the same answer whether the notice does not exist or belongs to someone else
+        raise Forbidden(f"no notice {ref!r} in the inbox of {agency!r}")
+    with store.engine.begin() as conn:  # every decision and its audit entry, or none
+        for h in group:
+            if h.status == "pending":
+                _decide_one(store, h, release, actor or agency, conn, notice=ref)
+    after = [h for h in hub.hits(owner=agency) if notice_ref(h.entity_id, agency) == ref]
+    [view] = _notices(store, after, "owner", agency)
+    return view
 
 
 def audit_failed_authentication(
@@ -541,4 +760,16 @@ def verify_audit(store: CaseStore) -> tuple[int, bool, str | None, str | None]:
     return verdict.entries, verdict.ok, verdict.problem, head
 
 
-__all__ = ["add_agency", "cross_check", "decide", "hits_for", "inbox_for", "ingest"]
+__all__ = [
+    "NoticeItem",
+    "NoticeView",
+    "add_agency",
+    "cross_check",
+    "decide",
+    "decide_notice",
+    "hits_for",
+    "inbox_for",
+    "ingest",
+    "notice_inbox_for",
+    "notices_for",
+]

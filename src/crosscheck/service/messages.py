@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from crosscheck.exc import Forbidden, InvalidData
 from crosscheck.exchange.sealing import (
@@ -47,6 +48,45 @@ class Shown:
     attachments: dict[str, bytes]
 
 
+def summary(item: StoredMessage) -> dict[str, Any]:
+    """A message's metadata as the API gives it (and the CLI prints it), without its body."""
+    return {
+        "ref": item.ref,
+        "thread": item.thread,
+        "sender": item.sender,
+        "recipients": {a: at.isoformat() if at else None for a, at in item.recipients.items()},
+        "subject": item.subject,
+        "handling": item.handling_code,
+        "handling_note": item.handling_note,
+        "evaluation": item.evaluation,
+        "case_reference": item.case_reference,
+        "sent": item.created_at.isoformat(),
+        "attachments": [
+            {
+                "n": n,
+                "name": a.get("name", ""),
+                "size": int(a.get("size", 0)),
+                "sha256": a.get("sha256", ""),
+            }
+            for n, a in enumerate(item.attachments)
+        ],
+    }
+
+
+def grading(code: str, note: str | None, evaluation: str) -> tuple[Handling, Evaluation]:
+    """The handling code (H0-H3, with its note) and evaluation (e.g. B2) a sender gave."""
+    if len(evaluation) != 2:
+        raise InvalidData(f"evaluation is source and information, e.g. B2; got {evaluation!r}")
+    try:
+        marking = Handling.model_validate({"code": code.upper(), "note": note})
+        grade = Evaluation.model_validate(
+            {"source": evaluation[0].upper(), "information": evaluation[1]}
+        )
+    except ValueError as exc:
+        raise InvalidData(f"handling or evaluation: {exc}") from exc
+    return marking, grade
+
+
 def send(
     store: CaseStore,
     settings: Settings,
@@ -61,7 +101,10 @@ def send(
     case_reference: str | None = None,
     attachments: Sequence[Path] = (),
     actor: str | None = None,
+    files: Sequence[tuple[str, bytes]] = (),
 ) -> str:
+    """Seal and store a message; ``attachments`` are files read here, ``files`` named bytes
+    (what the API receives). Both are capped at ``MAX_ATTACHMENT_BYTES`` each."""
     if not recipients:
         raise InvalidData("a message needs at least one recipient")
     if thread is not None and not MessageStore(store.engine).visible_to(sender, thread):
@@ -71,14 +114,25 @@ def send(
     key = message_key(settings)
     ref = "MSG-" + secrets.token_hex(6).upper()
     nonce, sealed = seal(key, body.encode(), f"{ref}/body")
-    files = []
+    parts: list[tuple[str, bytes]] = []
     for path in attachments:
         data = path.read_bytes()
         if len(data) > MAX_ATTACHMENT_BYTES:
             raise InvalidData(f"{path}: attachments are limited to {MAX_ATTACHMENT_BYTES} bytes")
-        part_nonce, part = seal(key, data, f"{ref}/{path.name}")
-        meta = {"name": path.name, "sha256": hashlib.sha256(data).hexdigest()}
-        files.append(
+        parts.append((path.name, data))
+    for name, data in files:
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise InvalidData(f"{name}: attachments are limited to {MAX_ATTACHMENT_BYTES} bytes")
+        if not name or name != Path(name).name or name in {".", ".."}:
+            raise InvalidData(f"attachment name {name!r}: a file name, without folders")
+        parts.append((name, data))
+    if len({name for name, _ in parts}) != len(parts):
+        raise InvalidData("two attachments have the same name")
+    sealed_parts = []
+    for name, data in parts:
+        part_nonce, part = seal(key, data, f"{ref}/{name}")
+        meta = {"name": name, "sha256": hashlib.sha256(data).hexdigest()}
+        sealed_parts.append(
             {
                 "name": "",  # sealed, with the digest, in sealed_meta
                 "size": len(data),
@@ -111,14 +165,18 @@ def send(
             },
             sender,
             list(recipients),
-            files,
+            sealed_parts,
             conn=conn,
         )
         AuditLog(store.engine).append(
             actor or sender,
             "disclosure",
             ref,
-            {"to": sorted(recipients), "handling": handling.code.value, "attachments": len(files)},
+            {
+                "to": sorted(recipients),
+                "handling": handling.code.value,
+                "attachments": len(sealed_parts),
+            },
             conn=conn,
         )
     return ref
@@ -183,3 +241,25 @@ def show(
             messages.acknowledge(ref, agency, datetime.now(UTC), conn=conn)
         AuditLog(store.engine).append(actor or agency, "access", ref, {}, conn=conn)
     return Shown(_opened(key, messages.visible_to(agency, ref)[0]), body, files)
+
+
+def acknowledge(
+    store: CaseStore, ref: str, agency: str, actor: str | None = None
+) -> datetime | None:
+    """A recipient acknowledges receipt without reading (the first time counts); the time of it.
+
+    The sender gets None (nothing to acknowledge); any other agency "no message".
+    """
+    messages = MessageStore(store.engine)
+    visible = messages.visible_to(agency, ref)
+    if not visible:
+        raise Forbidden(f"no message {ref!r} for {agency!r}")
+    at = visible[0].recipients.get(agency)
+    with store.engine.begin() as conn:
+        if agency in visible[0].recipients and at is None:
+            at = datetime.now(UTC)
+            messages.acknowledge(ref, agency, at, conn=conn)
+        AuditLog(store.engine).append(
+            actor or agency, "access", ref, {"acknowledged": True}, conn=conn
+        )
+    return at

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,13 +40,19 @@ from crosscheck.resolve.cluster import (
 from crosscheck.resolve.features import feature_frame, feature_rows
 from crosscheck.resolve.judgements import VERDICTS, Judgement, Verdict
 from crosscheck.resolve.params import Params
-from crosscheck.resolve.splink_run import Rows, score, train
+from crosscheck.resolve.splink_run import Rows, is_small, score, train
 from crosscheck.service.access import visible_contributions
 from crosscheck.store import CaseStore
 from crosscheck.store.audit_log import AuditLog
 from crosscheck.store.resolution_store import ResolutionStore
 
 EVIDENCE_THRESHOLD = 0.5  # pairs kept as evidence; clusters form at the (higher) threshold
+
+
+def evidence_threshold(rows: Sized) -> float:
+    """Pairs kept as evidence: on a small table every pair compared, however low it scored
+    (a record alone still shows why); on a large one those of 0.5 or more."""
+    return 0.0 if is_small(rows) else EVIDENCE_THRESHOLD
 _MAX_CELL = 10_000
 
 
@@ -111,7 +117,7 @@ def _resolve(
     judgements: Iterable[Judgement],
     extra_links: Iterable[Link] = (),
 ) -> Resolution:
-    links = links_from_pairs(score(rows, params, threshold=EVIDENCE_THRESHOLD))
+    links = links_from_pairs(score(rows, params, threshold=evidence_threshold(rows)))
     links += deterministic_links(rows) + list(extra_links)
     ids = (
         rows["unique_id"].tolist()
@@ -221,14 +227,20 @@ def resolve_store(
     # a record's digest covers its features and the parameters that scored it: other
     # parameters (a new file, --train) score everything again, and drop the old links
     model = _digest(
-        {"p": params.probability_two_random_records_match, "c": params.to_json()["comparisons"]}
+        {
+            "p": params.probability_two_random_records_match,
+            "c": params.to_json()["comparisons"],
+            "small": is_small(rows),  # scored without term frequencies: all again once it grows
+        }
     )
     digests = {r["unique_id"]: _digest({"row": r, "model": model}) for r in rows}
     new = {rid for rid, d in digests.items() if rid not in held or held[rid].digest != d}
     pairs = []
     if new and len(rows) >= 2:
         flagged = [{**r, "is_new": r["unique_id"] in new} for r in rows]
-        pairs = score(flagged, params, threshold=EVIDENCE_THRESHOLD, only_new=len(new) < len(rows))
+        pairs = score(
+            flagged, params, threshold=evidence_threshold(rows), only_new=len(new) < len(rows)
+        )
     fresh = links_from_pairs(pairs) + deterministic_links(rows) + owned
     changed = new & set(held)
     kept = [

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from crosscheck.exc import InvalidData
 from crosscheck.exchange import Manifest, write_package
 from crosscheck.fingerprints.hasher import HashOptions, fingerprint
 from crosscheck.fingerprints.record import FileRecord
@@ -174,6 +175,8 @@ def write_seizure_package(
                     spool.write(
                         orjson.dumps(item.model_dump(mode="json", exclude_none=True)) + b"\n"
                     )
+            if files == 0:  # an empty package would read as "nothing seized matched"
+                raise InvalidData("no file found to fingerprint: no package written")
 
         def fingerprints() -> Iterator[Fingerprint]:
             spool.seek(0)

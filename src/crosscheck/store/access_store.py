@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, Engine, Row, Select, and_, func, or_, select
 
 from crosscheck.exc import Conflict, InvalidData, NotFound
@@ -29,6 +30,13 @@ ROLES = frozenset({"examiner", "analyst", "agency_admin", "hub_operator"})
 TOKEN_KEY_BYTES = 32
 MAX_NAME = 200  # the column's width
 LOCK_KEY = 7412  # issuing and revoking credentials: one writer at a time (store/engine.py)
+MIN_PASSWORD, MAX_PASSWORD = 12, 1024  # characters; a passphrase is welcome
+# jobs: a job that fails is tried again after a doubling back-off, at most this many times;
+# one left running longer than STALE_AFTER (its worker died) is taken again
+MAX_JOB_ATTEMPTS = 5
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+STALE_AFTER = timedelta(minutes=10)
 _MAX_ID_DIGITS = 18  # a credential id fits a 64-bit integer; a longer one names nothing
 _hasher = PasswordHasher()  # for passwords (argon2id); tokens never go through it
 
@@ -221,6 +229,89 @@ class AccessStore:
         )
         return int(result.rowcount or 0)
 
+    # -- passwords (the workbench's log-in) ------------------------------------------------
+
+    def set_password(
+        self, credential_id: int, password: str, *, conn: Connection | None = None
+    ) -> None:
+        """Store the argon2id hash of a new password; clears failed log-ins and any lock."""
+        if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+            raise InvalidData(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+        if conn is None:
+            with self.engine.begin() as own:
+                self.set_password(credential_id, password, conn=own)
+            return
+        done = conn.execute(
+            credential.update()
+            .where(credential.c.id == credential_id, credential.c.revoked_at.is_(None))
+            .values(password_hash=_hasher.hash(password), failed_logins=0, locked_until=None)
+        )
+        if not done.rowcount:
+            raise NotFound(f"no active credential {credential_id}")
+
+    def log_in(
+        self,
+        who: str,
+        password: str,
+        now: datetime,
+        *,
+        attempts: int,
+        lock_for: timedelta,
+        conn: Connection,
+    ) -> LogIn:
+        """Check a password for the user ``who`` names (a user name or credential id).
+
+        ``attempts`` failures in a row lock the credential for ``lock_for``; while
+        it is locked even the right password is refused. An unknown user costs the
+        same argon2 work as a known one.
+        """
+        named = credential.c.name == who
+        if _is_id(who):
+            named = or_(named, credential.c.id == int(who))
+        rows = conn.execute(
+            select(
+                credential.c.id,
+                credential.c.name,
+                credential.c.role,
+                credential.c.password_hash,
+                credential.c.failed_logins,
+                credential.c.locked_until,
+                agency.c.name.label("agency_name"),
+            )
+            .outerjoin(agency, agency.c.id == credential.c.agency_id)
+            .where(
+                named, credential.c.revoked_at.is_(None), credential.c.password_hash.is_not(None)
+            )
+            .order_by(credential.c.id)
+        ).all()
+        if len(rows) != 1:
+            _verify(_DUMMY_HASH, password)
+            return LogIn(None, None, "unknown")
+        row = rows[0]
+        caller = Caller(int(row.id), row.name, row.role, row.agency_name)
+        if row.locked_until is not None and row.locked_until > now:
+            _verify(_DUMMY_HASH, password)
+            return LogIn(caller, None, "locked")
+        if _verify(str(row.password_hash), password):
+            conn.execute(
+                credential.update()
+                .where(credential.c.id == row.id)
+                .values(failed_logins=0, locked_until=None)
+            )
+            return LogIn(caller, caller, "ok")
+        failures = int(row.failed_logins) + 1
+        if failures >= attempts:
+            conn.execute(
+                credential.update()
+                .where(credential.c.id == row.id)
+                .values(failed_logins=0, locked_until=now + lock_for)
+            )
+            return LogIn(caller, None, "lock")
+        conn.execute(
+            credential.update().where(credential.c.id == row.id).values(failed_logins=failures)
+        )
+        return LogIn(caller, None, "failure")
+
     # -- jobs ------------------------------------------------------------------------------
 
     def enqueue(
@@ -243,36 +334,92 @@ class AccessStore:
         )
 
     def claim(
-        self, now: datetime, stale_after: timedelta = timedelta(minutes=10)
+        self, now: datetime, stale_after: timedelta = STALE_AFTER
     ) -> tuple[int, str, str] | None:
-        """Take the oldest queued job, or one left running by a worker that died."""
-        with self.engine.begin() as conn:
-            stale = and_(job.c.status == "running", job.c.updated_at < now - stale_after)
-            query = select(job).where(or_(job.c.status == "queued", stale)).order_by(job.c.id)
-            if self.engine.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            row = conn.execute(query.limit(1)).first()
-            if row is None:
-                return None
-            conn.execute(
-                job.update()
-                .where(job.c.id == row.id)
-                .values(status="running", attempts=row.attempts + 1, updated_at=now)
-            )
-            return int(row.id), str(row.kind), str(row.subject)
+        """Take the oldest job due, or one left running by a worker that died.
 
-    def finish(self, job_id: int, now: datetime, error: str | None = None) -> None:
+        Any number of workers may call this at once: the row is taken by a
+        compare-and-set on its status and attempt count, so exactly one of them
+        gets it (on PostgreSQL, rows another worker has locked are also skipped).
+        A stale job out of tries is marked failed instead of being taken again.
+        """
+        due = and_(
+            job.c.status == "queued", or_(job.c.not_before.is_(None), job.c.not_before <= now)
+        )
+        stale = and_(job.c.status == "running", job.c.updated_at < now - stale_after)
+        query = select(job).where(or_(due, stale)).order_by(job.c.id).limit(1)
+        if self.engine.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        while True:
+            with self.engine.begin() as conn:
+                row = conn.execute(query).first()
+                if row is None:
+                    return None
+                out_of_tries = row.status == "running" and row.attempts >= MAX_JOB_ATTEMPTS
+                values: dict[str, Any] = (
+                    {"status": "failed", "updated_at": now, "error": "stale: its worker stopped"}
+                    if out_of_tries
+                    else {"status": "running", "attempts": row.attempts + 1, "updated_at": now}
+                )
+                taken = conn.execute(
+                    job.update()
+                    .where(
+                        job.c.id == row.id,
+                        job.c.status == row.status,
+                        job.c.attempts == row.attempts,
+                    )
+                    .values(**values)
+                ).rowcount
+            if taken == 1 and not out_of_tries:
+                return int(row.id), str(row.kind), str(row.subject)
+            # another worker took it first, or it was out of tries: look again
+
+    def finish(self, job_id: int, now: datetime, error: str | None = None) -> str:
+        """Record how a job ended: done; or, on an error, queued again after a back-off
+        until its last try, then failed. Returns the job's new status."""
         with self.engine.begin() as conn:
-            conn.execute(
-                job.update()
-                .where(job.c.id == job_id)
-                .values(status="failed" if error else "done", error=error, updated_at=now)
-            )
+            attempts = conn.execute(select(job.c.attempts).where(job.c.id == job_id)).scalar_one()
+            if error is None:
+                values: dict[str, Any] = {"status": "done", "error": None, "not_before": None}
+            elif attempts >= MAX_JOB_ATTEMPTS:
+                values = {"status": "failed", "error": error}
+            else:
+                values = {"status": "queued", "error": error, "not_before": now + backoff(attempts)}
+            conn.execute(job.update().where(job.c.id == job_id).values(updated_at=now, **values))
+            return str(values["status"])
 
     def pending(self) -> int:
         query = select(func.count()).select_from(job).where(job.c.status.in_(["queued", "running"]))
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a job that failed its ``attempts``-th try waits: 30 s, 1 min, 2 min… 1 h."""
+    wait: timedelta = BACKOFF_FIRST * 2 ** min(max(0, attempts - 1), 16)
+    return min(wait, BACKOFF_MAX)
+
+
+@dataclass(frozen=True)
+class LogIn:
+    """A log-in attempt: the credential named (if one), the caller logged in, what happened.
+
+    ``outcome``: ok, failure, lock (this failure locked it), locked (it was locked), unknown.
+    """
+
+    named: Caller | None
+    caller: Caller | None
+    outcome: str
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(hashed, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))  # spends the same work on an unknown user
 
 
 def _is_id(text: str) -> bool:

@@ -429,6 +429,12 @@ class CaseStore:
             raise NotFound(f"no contribution {contribution_id!r} is held")
         return self._row_contribution(row)
 
+    def agency_held(self, name: str) -> bool:
+        """Whether an agency of this name is known here (registered, or a provider)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(agency.c.id).where(agency.c.name == name)).first()
+        return found is not None
+
     def contributions(self, ids: Iterable[str] | None = None) -> list[Contribution]:
         query = self._contribution_query().order_by(contribution.c.received_at, contribution.c.id)
         if ids is not None:
@@ -452,9 +458,12 @@ class CaseStore:
         contribution_id: str | None = None,
         entity_id: str | None = None,
         contribution_ids: Iterable[str] | None = None,
+        entity_ids: Iterable[str] | None = None,
     ) -> Iterator[Statement]:
         """Statements in entity order, streamed (never all in memory)."""
         query = select(statement).order_by(statement.c.entity_id, statement.c.id)
+        if entity_ids is not None:
+            query = query.where(statement.c.entity_id.in_(sorted(set(entity_ids))))
         if contribution_id is not None:
             query = query.where(statement.c.contribution_id == contribution_id)
         if contribution_ids is not None:
@@ -557,6 +566,67 @@ class CaseStore:
                     ts=row.ts,
                     variant=row.variant,
                 )
+
+    def search(
+        self,
+        values: Sequence[str],
+        hashes: Sequence[str],
+        contribution_ids: Iterable[str],
+        limit: int,
+    ) -> list[tuple[str, str, str, str, str]]:
+        """Statements whose value holds one of ``values`` (case-insensitive) and fingerprints
+        whose value is one of ``hashes``, among ``contribution_ids`` only, at most ``limit``:
+        (contribution, entity, schema or fingerprint kind, property or "fingerprint", value)."""
+        scope = sorted(set(contribution_ids))
+        if not scope:
+            return []
+        found: list[tuple[str, str, str, str, str]] = []
+        with self.engine.connect() as conn:
+            for value in values:
+                pattern = "%" + value.lower().replace("\\", "\\\\").replace("%", "\\%")
+                pattern = pattern.replace("_", "\\_") + "%"
+                query = (
+                    select(
+                        statement.c.contribution_id,
+                        statement.c.entity_id,
+                        statement.c.schema,
+                        statement.c.prop,
+                        statement.c.value,
+                    )
+                    .where(
+                        statement.c.contribution_id.in_(scope),
+                        statement.c.prop != BASE_ID,
+                        func.lower(statement.c.value).like(pattern, escape="\\"),
+                    )
+                    .order_by(statement.c.entity_id, statement.c.prop, statement.c.value)
+                    .limit(limit - len(found))
+                )
+                found.extend(
+                    (row.contribution_id, row.entity_id, row.schema, row.prop, row.value)
+                    for row in conn.execute(query)
+                )
+                if len(found) >= limit:
+                    return found[:limit]
+            if hashes:
+                query = (
+                    select(
+                        fingerprint.c.contribution_id,
+                        fingerprint.c.entity_id,
+                        fingerprint.c.kind,
+                        fingerprint.c.value,
+                    )
+                    .where(
+                        fingerprint.c.contribution_id.in_(scope),
+                        fingerprint.c.value.in_(sorted(set(hashes))),
+                    )
+                    .order_by(fingerprint.c.entity_id, fingerprint.c.kind)
+                    .limit(limit - len(found))
+                )
+                found.extend(
+                    (row.contribution_id, row.entity_id, row.kind, "fingerprint", row.value)
+                    for row in conn.execute(query)
+                )
+        return found[:limit]
 
     def stats(self) -> Stats:
         with self.engine.connect() as conn:

@@ -247,6 +247,22 @@ credential = Table(
     Column("token_mac", String(64), nullable=True, unique=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("revoked_at", UTCDateTime(), nullable=True),
+    # the workbench's log-in (revision 0013): argon2id of the password, failures, lock
+    Column("password_hash", String(255), nullable=True),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UTCDateTime(), nullable=True),
+)
+
+# A workbench session: the cookie holds a random token; the id is its SHA-256, never the token.
+web_session = Table(
+    "web_session",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("credential_id", Integer, ForeignKey("credential.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
 )
 
 job = Table(
@@ -260,6 +276,7 @@ job = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("error", Text, nullable=True),
+    Column("not_before", UTCDateTime(), nullable=True),  # a retry waits until then (back-off)
 )
 
 message = Table(

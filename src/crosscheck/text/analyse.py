@@ -10,7 +10,7 @@ import numpy as np
 
 from crosscheck.text.identifiers import Identifier, extract
 from crosscheck.text.language import DEFAULT_LANGUAGES, UNKNOWN, identify
-from crosscheck.text.variety import Evidence, classify, load_model, pool
+from crosscheck.text.variety import Evidence, classify, leanings, load_model, pool
 
 
 @dataclass
@@ -24,6 +24,11 @@ class Analysis:
     evidence: list[Evidence] = field(default_factory=list)
     identifiers: list[Identifier] = field(default_factory=list)
     texts: int = 1
+    #: pooled decisions: how many texts the variety rests on, the texts that weighed
+    #: most for it and those that point the other way (id, leaning in log-odds, text)
+    texts_used: int | None = None
+    weighed_most: list[dict[str, Any]] = field(default_factory=list)
+    points_other_way: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -36,6 +41,15 @@ class Analysis:
             "evidence": [e.to_json() for e in self.evidence],
             "identifiers": [i.to_json() for i in self.identifiers],
             **({"texts": self.texts} if self.texts != 1 else {}),
+            **(
+                {
+                    "texts_used": self.texts_used,
+                    "weighed_most": self.weighed_most,
+                    "points_other_way": self.points_other_way,
+                }
+                if self.texts_used is not None
+                else {}
+            ),
         }
 
 
@@ -79,12 +93,17 @@ def analyse_author(
     languages: Sequence[str] = DEFAULT_LANGUAGES,
     region: str | None = None,
     threshold: float | None = None,
+    ids: Sequence[str] | None = None,
 ) -> Analysis:
     """One decision for all texts of one author: the evidence of every text adds up.
 
     The language is identified on all the texts together (short texts alone
     are often misread); texts confidently in another language are left out.
+    The result says how many texts the variety rests on (``texts_used``), the
+    texts that weighed most for it and those that point the other way, each
+    with its id (``ids``, else its position) and leaning in calibrated log-odds.
     """
+    names = [str(i) for i in range(len(texts))] if ids is None else [str(i) for i in ids]
     singles = analyse(
         [(str(i), t) for i, t in enumerate(texts)], languages=languages, region=region
     )
@@ -93,11 +112,12 @@ def analyse_author(
     pooled.identifiers = [i for a in singles for i in a.identifiers]
     if whole.language == UNKNOWN:
         return pooled
-    same = [
-        text
-        for text, single in zip(texts, singles, strict=True)
+    kept = [
+        position
+        for position, single in enumerate(singles)
         if single.language in (whole.language, UNKNOWN) or single.language_confidence < 0.9
     ]
+    same = [texts[position] for position in kept]
     language = whole.language
     model = load_model(language)
     if model is None:
@@ -110,7 +130,21 @@ def analyse_author(
         variety is None,
     )
     pooled.evidence = [e for found in markers for e in found]
+    pooled.texts_used = len(same)
     if variety is not None:
+        leaning = leanings(model, np.asarray(logits), variety)
+        order = sorted(range(len(same)), key=lambda i: -leaning[i])
+
+        def cite(i: int) -> dict[str, Any]:
+            text = same[i]
+            return {
+                "id": names[kept[i]],
+                "leaning": round(leaning[i], 3),
+                "text": text if len(text) <= 120 else text[:119] + "…",
+            }
+
+        pooled.weighed_most = [cite(i) for i in order[:3] if leaning[i] > 0]
+        pooled.points_other_way = [cite(i) for i in reversed(order) if leaning[i] < 0][:5]
         targets = [variety] if variety in model.classes else ["es-AR", "es-MX"]
         for position in range(len(same)):
             for target in targets:

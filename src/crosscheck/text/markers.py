@@ -1,7 +1,9 @@
 """Our lexicon of regional markers: grammar and words that point to one variety.
 
 Written for crosscheck from dialectology facts (the Diccionario panhispánico
-de dudas, reference grammars; compiled in ../shared/data/lang/markers.tsv).
+de dudas, reference grammars; compiled in ../shared/data/lang/markers.tsv;
+the few French ones from the Office québécois de la langue française's
+well-known recommendations: courriel, fin de semaine, magasiner).
 On short texts markers fire rarely, but with high precision: they explain a
 decision more than they make it. Each has a weight in log-odds points.
 """
@@ -158,6 +160,23 @@ MARKERS: tuple[Marker, ...] = (
         r"\bcelular(?:es)?\b|\bônibus\b|\bné\b|\bcafé da manhã\b|\bgaroto\b",
         2.0,
         "BP vocabulary",
+    ),
+    # French of Canada (Quebec) and of France
+    _m(
+        "fr",
+        "fr-CA",
+        r"\bprésentement\b|\bmagasin(?:er|age)\b|\bdépanneurs?\b|\bcégeps?\b|\bcellulaires?\b"
+        r"|\bcourriels?\b|\bfins? de semaine\b|\bpantoute\b|\bchum\b|\btuques?\b",
+        2.0,
+        "Quebec vocabulary (présentement, magasiner, courriel, fin de semaine)",
+    ),
+    _m("fr", "fr-CA", r"\bsoccer\b|\bbreuvages?\b|\bsouper\b", 1.0, "soccer, breuvage, souper"),
+    _m(
+        "fr",
+        "fr-FR",
+        r"\bweek-ends?\b|\bportables?\b|\bmail\b|\bpetit-déjeuner\b",
+        1.0,
+        "week-end, portable (Quebec: fin de semaine, cellulaire)",
     ),
 )
 

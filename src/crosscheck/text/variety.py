@@ -57,6 +57,12 @@ class VarietyModel:
     pipeline: Any  # sklearn Pipeline: FeatureUnion(char, word) -> LogisticRegression
     threshold: float
     spellings: dict[str, str] = field(default_factory=dict)  # en: word -> en-GB / en-US
+    #: log-probabilities are divided by it before the softmax (temperature scaling,
+    #: fitted on the development split so that the confidence is calibrated)
+    temperature: float = 1.0
+    #: pooled log-probabilities of k texts are divided by k ** pool_exponent: an
+    #: author's texts are not independent evidence (0 = independent; fitted on dev authors)
+    pool_exponent: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)
     _names: Any = None
     _weights: Any = None
@@ -134,7 +140,7 @@ def decide(
     model: VarietyModel, logit_row: np.ndarray, threshold: float | None = None
 ) -> tuple[str | None, float, dict[str, float]]:
     """The variety tag (or None to abstain), its confidence and every class's probability."""
-    probabilities = _softmax(logit_row)
+    probabilities = _softmax(np.asarray(logit_row) / getattr(model, "temperature", 1.0))
     by_class = {c: float(p) for c, p in zip(model.classes, probabilities, strict=True)}
     limit = model.threshold if threshold is None else threshold
     best = max(by_class, key=by_class.__getitem__)
@@ -144,6 +150,61 @@ def decide(
     if model.language == "es" and latam >= limit:
         return "es-419", latam, by_class
     return None, by_class[best], by_class
+
+
+def side(language: str, tag: str) -> str:
+    """The side of the two-way question an analyst asks: Spain vs Latin America for Spanish."""
+    if language == "es":
+        return "es-ES" if tag == "es-ES" else "es-419"
+    return tag
+
+
+def two_way(model: VarietyModel, logit_row: np.ndarray) -> tuple[str, float]:
+    """The likelier side (:func:`side`) and its calibrated probability, never abstaining."""
+    probabilities = _softmax(np.asarray(logit_row) / getattr(model, "temperature", 1.0))
+    by_side: dict[str, float] = {}
+    for tag, p in zip(model.classes, probabilities, strict=True):
+        key = side(model.language, tag)
+        by_side[key] = by_side.get(key, 0.0) + float(p)
+    best = max(by_side, key=by_side.__getitem__)
+    return best, by_side[best]
+
+
+def reliability(
+    confidence: Sequence[float], correct: Sequence[bool], bins: int = 10
+) -> tuple[float, list[tuple[float, float, float, int]]]:
+    """Expected calibration error and the reliability diagram as rows.
+
+    Rows: (bin low edge, mean confidence, accuracy, count) for each non-empty bin
+    of equal width; the error is the count-weighted mean gap between the two.
+    """
+    conf = np.asarray(confidence, dtype=np.float64)
+    right = np.asarray(correct, dtype=np.float64)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(conf, edges[1:-1]), 0, bins - 1)
+    rows, error = [], 0.0
+    for b in range(bins):
+        members = index == b
+        count = int(members.sum())
+        if count:
+            mean_conf, accuracy = float(conf[members].mean()), float(right[members].mean())
+            rows.append((float(edges[b]), mean_conf, accuracy, count))
+            error += count * abs(mean_conf - accuracy)
+    return error / max(len(conf), 1), rows
+
+
+def coverage_curve(
+    confidence: Sequence[float], correct: Sequence[bool], thresholds: Sequence[float]
+) -> list[tuple[float, float, float]]:
+    """(threshold, coverage, accuracy of what is decided) for each threshold."""
+    conf = np.asarray(confidence, dtype=np.float64)
+    right = np.asarray(correct, dtype=bool)
+    out = []
+    for limit in thresholds:
+        kept = conf >= limit
+        covered = float(kept.mean()) if len(conf) else 0.0
+        out.append((float(limit), covered, float(right[kept].mean()) if kept.any() else 1.0))
+    return out
 
 
 @cache
@@ -177,6 +238,37 @@ def classify(
 def pool(
     model: VarietyModel, logit_rows: np.ndarray, threshold: float | None = None
 ) -> tuple[str | None, float, dict[str, float]]:
-    """One decision for several texts by one author: their evidence adds up (log-odds summed)."""
-    total = np.asarray(logit_rows).sum(axis=0)
-    return decide(model, total, threshold)
+    """One decision for several texts by one author: their evidence adds up (log-odds summed).
+
+    The sum is discounted by ``k ** pool_exponent`` for k texts, so that the
+    pooled confidence stays calibrated although one author's texts are correlated.
+    """
+    rows = np.asarray(logit_rows)
+    return decide(model, pooled_logits(model, rows), threshold)
+
+
+def pooled_logits(model: VarietyModel, logit_rows: np.ndarray) -> np.ndarray:
+    """The summed log-probabilities of one author's texts, discounted (see :func:`pool`)."""
+    rows = np.asarray(logit_rows, dtype=np.float64)
+    count = max(len(rows), 1)
+    total: np.ndarray = rows.sum(axis=0) / count ** getattr(model, "pool_exponent", 0.0)
+    return total
+
+
+def leanings(model: VarietyModel, logit_rows: np.ndarray, variety: str) -> list[float]:
+    """How far each text pushes towards ``variety`` against the rest, in calibrated log-odds.
+
+    Positive: the text supports the decision; negative: it points the other way.
+    ``es-419`` counts the Latin American classes together.
+    """
+    rows = np.asarray(logit_rows, dtype=np.float64) / getattr(model, "temperature", 1.0)
+    members = [variety] if variety in model.classes else [c for c in LATAM if c in model.classes]
+    inside = [model.classes.index(c) for c in members]
+    outside = [i for i in range(len(model.classes)) if i not in inside]
+    out = []
+    for row in rows:
+        probabilities = _softmax(row)
+        p_in = float(np.clip(probabilities[inside].sum(), 1e-9, 1 - 1e-9))
+        p_out = float(np.clip(probabilities[outside].sum(), 1e-9, 1.0)) if outside else 1e-9
+        out.append(float(np.log(p_in) - np.log(p_out)))
+    return out

@@ -29,8 +29,12 @@ from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.access_store import AccessStore, Caller
+from crosscheck.web.agency_api import agency_router
 from crosscheck.web.auth import FailedAuthentication, Who
 from crosscheck.web.bodies import declared_length
+from crosscheck.web.messages_api import messages_router
+from crosscheck.web.notices_api import notices_router
+from crosscheck.web.pages import install as install_workbench
 from crosscheck.web.resolution_api import resolution_router
 
 WORKER_PAUSE_S = 0.5
@@ -68,6 +72,12 @@ class HitOut(BaseModel):
     other_entity: str | None
     other_handling: str | None = None
     restriction: str | None = None
+    distance: int = 0
+    notice: str | None = None  # the notice (GET /api/v1/notices) this hit belongs to
+    own_caption: str | None = None
+    own_schema: str | None = None
+    other_caption: str | None = None  # only once released (and, for H3, acknowledged)
+    other_schema: str | None = None
 
 
 AUDIT_PAGE = 1000  # entries per page of GET /api/v1/audit
@@ -247,13 +257,13 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
     def release(ref: str, who: Who) -> dict[str, str]:
         agency = agency_of(who, *ROLES["decide"])
         decided = hub.decide(store, ref, agency, release=True, actor=actor(who))
-        return {"ref": decided.ref, "status": decided.status}
+        return {"ref": decided.ref, "status": decided.status, "agency": decided.agency}
 
     @api.post("/hits/{ref}/decline")
     def decline(ref: str, who: Who) -> dict[str, str]:
         agency = agency_of(who, *ROLES["decide"])
         decided = hub.decide(store, ref, agency, release=False, actor=actor(who))
-        return {"ref": decided.ref, "status": decided.status}
+        return {"ref": decided.ref, "status": decided.status, "agency": decided.agency}
 
     @api.post("/hits/{ref}/acknowledge")
     def acknowledge(ref: str, who: Who) -> dict[str, str]:
@@ -315,5 +325,9 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
         )
 
     api.include_router(resolution_router(store, agency_of, settings.max_body_bytes))
+    api.include_router(notices_router(store, agency_of))
+    api.include_router(messages_router(store, settings, agency_of))
+    api.include_router(agency_router(store, agency_of))
     app.include_router(api)
+    install_workbench(app, store, settings)  # the pages (web/pages): same store, same rules
     return app
