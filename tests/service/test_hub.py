@@ -151,7 +151,7 @@ def test_signatures_refused(
     before = snapshot(store)
     # signed with another agency's key
     wrong = package(tmp_path, "wrong", "BE police", "BE", "be_1", entities, prints)
-    with pytest.raises(InvalidData, match="the package.s provider is BE police, not FR police"):
+    with pytest.raises(InvalidData, match=r"the package.s provider is BE police, not FR police"):
         signed(wrong, agencies["FR police"], "FR police")
     # unsigned, where the hub requires signatures
     with pytest.raises(InvalidPackage, match="not signed"):

@@ -295,19 +295,28 @@ def splink_input(rows: Rows) -> pd.DataFrame:
 
 
 def splink_settings(
-    params: Params, link_type: LinkType = "dedupe_only", dialect: str = "duckdb"
+    params: Params,
+    link_type: LinkType = "dedupe_only",
+    dialect: str = "duckdb",
+    *,
+    term_frequencies: bool = True,
 ) -> dict[str, Any]:
     """A complete Splink settings dict (comparisons, blocking rules, trained m and u).
 
     Plain Splink loads it (``Linker(table, settings)``) and scores a table of
     ``splink_input`` rows as ``score`` does: every comparison the parameters
     train and every blocking rule, so a column the table leaves empty only
-    falls to its null level (weight 0) and blocks nothing.
+    falls to its null level (weight 0) and blocks nothing. ``score`` leaves out
+    term-frequency adjustment on a small table (:func:`is_small`): settings for
+    such a table are made with ``term_frequencies=False``.
     """
     settings = _settings(
         COLUMNS, link_type, params.probability_two_random_records_match, only=params.comparisons
     )
-    return _apply(settings, params, dialect)
+    applied = _apply(settings, params, dialect)
+    if not term_frequencies:
+        _without_term_frequencies(applied)
+    return applied
 
 
 def score(

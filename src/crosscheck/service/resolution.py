@@ -53,6 +53,8 @@ def evidence_threshold(rows: Sized) -> float:
     """Pairs kept as evidence: on a small table every pair compared, however low it scored
     (a record alone still shows why); on a large one those of 0.5 or more."""
     return 0.0 if is_small(rows) else EVIDENCE_THRESHOLD
+
+
 _MAX_CELL = 10_000
 
 
