@@ -24,9 +24,7 @@ def test_exported_settings_score_the_same_in_plain_splink(tmp_path: Path) -> Non
     assert ours
     path = tmp_path / "settings.json"
     assert is_small(rows)  # crosscheck scores a table this small without term frequencies
-    path.write_text(
-        json.dumps(splink_settings(params, term_frequencies=False)), encoding="utf-8"
-    )
+    path.write_text(json.dumps(splink_settings(params, term_frequencies=False)), encoding="utf-8")
     settings = json.loads(path.read_text(encoding="utf-8"))  # what a plain Splink user has
     carried = 0
     for comparison in settings["comparisons"]:

@@ -121,3 +121,43 @@ def test_bad_recipients_and_tampering(three: CaseStore, settings: Settings) -> N
         conn.execute(update(message).values(body=bytes([body[0] ^ 1]) + body[1:]))
     with pytest.raises(CrosscheckError, match="cannot be decrypted"):
         messages.show(three, settings, ref, "FR police")
+
+
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [
+        ("report.pdf", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"),  # a JPEG, whatever its name
+        ("clip.txt", b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00"),  # an MP4
+        ("notes.zip", b"PK\x03\x04\x14\x00\x00\x00"),  # an archive may hold media
+    ],
+)
+def test_media_never_leave_as_attachments(
+    three: CaseStore, settings: Settings, name: str, head: bytes
+) -> None:
+    before = messages.inbox(three, "FR police", settings)
+    with pytest.raises(InvalidData, match="media never leave the agency"):
+        messages.send(
+            three,
+            settings,
+            sender="ES police",
+            recipients=["FR police"],
+            subject="x",
+            body="x",
+            handling=H2,
+            evaluation=B2,
+            files=[(name, head + bytes(2000))],
+        )
+    assert messages.inbox(three, "FR police", settings) == before
+    # a document is an attachment as before
+    sent = messages.send(
+        three,
+        settings,
+        sender="ES police",
+        recipients=["FR police"],
+        subject="x",
+        body="x",
+        handling=H2,
+        evaluation=B2,
+        files=[("lead.txt", b"a written lead, no media")],
+    )
+    assert sent

@@ -21,6 +21,7 @@ from crosscheck.exchange.sealing import (
     unseal_blob,
 )
 from crosscheck.exchange.signing import write_secret
+from crosscheck.fingerprints.sniff import Category, sniff
 from crosscheck.model import Evaluation, Handling
 from crosscheck.service.handling import check_forward
 from crosscheck.settings import Settings
@@ -87,6 +88,23 @@ def grading(code: str, note: str | None, evaluation: str) -> tuple[Handling, Eva
     return marking, grade
 
 
+NO_MEDIA = (Category.IMAGE, Category.VIDEO, Category.ARCHIVE)
+
+
+def _refuse_media(name: str, data: bytes) -> None:
+    """Media never leave the agency: an image, a video or an archive is no attachment.
+
+    The kind is told by the bytes (as when fingerprinting), never by the name.
+    """
+    found = sniff(data[:4096])
+    if found.category in NO_MEDIA:
+        raise InvalidData(
+            f"attachment {name!r} is {found.category.value} content"
+            f" ({found.mime or 'told by its bytes'}): media never leave the agency;"
+            " exchange their fingerprints instead"
+        )
+
+
 def send(
     store: CaseStore,
     settings: Settings,
@@ -128,6 +146,8 @@ def send(
         parts.append((name, data))
     if len({name for name, _ in parts}) != len(parts):
         raise InvalidData("two attachments have the same name")
+    for name, data in parts:
+        _refuse_media(name, data)
     sealed_parts = []
     for name, data in parts:
         part_nonce, part = seal(key, data, f"{ref}/{name}")
