@@ -84,6 +84,8 @@ def test_log_in_and_out_with_cookie_flags_and_audit(bench: tuple[TestClient, Hub
     assert home.status_code == 200
     assert "Hits on your agency" in home.text
     assert "FR police" in home.text  # FR's submission hit BE's file: the hit shows
+    # the item as a person knows it (its file name), not only its held id
+    assert "<bdi>x.jpg</bdi>" in home.text and "<bdi>be_contrib.be-image</bdi>" not in home.text
     assert client.post("/logout", data={"csrf_token": csrf_of(client)}).status_code == 200
     assert client.get("/", follow_redirects=False).status_code == 303
     events = [(e["event"], e["actor"]) for e in audit(held.settings)]
