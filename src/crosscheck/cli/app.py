@@ -13,6 +13,7 @@ import typer
 from crosscheck import __version__
 from crosscheck.cli.bank_cmd import bank_app
 from crosscheck.cli.common import ReturnCode, close_stores, visible
+from crosscheck.cli.crossmatch_cmd import crossmatch
 from crosscheck.cli.demo_cmd import demo
 from crosscheck.cli.entities_cmd import entities
 from crosscheck.cli.export_cmd import export
@@ -61,6 +62,7 @@ app.command("stats")(stats)
 app.command("fingerprint")(fingerprint)
 app.add_typer(bank_app, name="bank")
 app.command("match")(match)
+app.command("crossmatch")(crossmatch)
 app.add_typer(text_app, name="text")
 app.add_typer(agency_app, name="agency")
 app.command("sign")(sign)
