@@ -44,7 +44,10 @@ EXACT = pa.schema([("id", pa.string()), ("kind", pa.string()), ("value", pa.stri
 PDQ = pa.schema(
     [("row", pa.int64()), ("id", pa.string())] + [(f"w{i}", pa.int64()) for i in range(4)]
 )
-CHUNKS = pa.schema([("row", pa.int64()), ("j", pa.int32()), ("c", pa.int64())])
+CHUNKS = pa.schema(
+    [("row", pa.int64()), ("j", pa.int32()), ("c", pa.int64())]
+    + [(f"w{i}", pa.int64()) for i in range(4)]
+)
 PROBES = pa.schema([("j", pa.int32()), ("m", pa.int64())])
 
 
@@ -110,7 +113,7 @@ def _write_side(rows: Iterator[Row], folder: Path, side: str) -> tuple[int, int]
 
 
 def _write_chunks(folder: Path, side: str, plan: ChunkPlan) -> None:
-    """``{side}_chunks``: (row, chunk, value) from the side's PDQ words, read back in batches."""
+    """``{side}_chunks``: (row, chunk, value, words) from the side's PDQ words, in batches."""
     source = pq.ParquetFile(folder / f"{side}_pdq.parquet")
     with pq.ParquetWriter(folder / f"{side}_chunks.parquet", CHUNKS) as writer:
         for batch in source.iter_batches(batch_size=BATCH, columns=["row", "w0", "w1", "w2", "w3"]):
@@ -125,6 +128,7 @@ def _write_chunks(folder: Path, side: str, plan: ChunkPlan) -> None:
                         "row": np.repeat(rows, m),
                         "j": np.tile(np.arange(m, dtype=np.int32), len(rows)),
                         "c": values.reshape(-1),
+                        **{f"w{i}": np.repeat(words[:, i], m) for i in range(4)},
                     },
                     schema=CHUNKS,
                 )

@@ -4,12 +4,15 @@ Both engines read the same Parquet tables, written by ``service/crossmatch.py``:
 
 - ``{side}_exact``: ``id, kind, value`` — MD5/SHA-1/SHA-256, joined on equality;
 - ``{side}_pdq``: ``row, id, w0..w3`` — each PDQ hash as four signed 64-bit words;
-- ``{side}_chunks``: ``row, j, c`` — its multi-index chunk values (``index/chunk_keys.py``);
+- ``{side}_chunks``: ``row, j, c, w0..w3`` — its multi-index chunk values
+  (``index/chunk_keys.py``), each with the hash's words, so a candidate's distance is computed
+  where the join finds it and only the few within the threshold meet the ids;
 - ``probes``: ``j, m`` — the XOR masks probed on each chunk.
 
 PDQ pairs are an equi-join of the left probe keys (``c XOR m``) with the right
 chunk values, then the exact distance (popcount of the XOR of the words),
-kept within the threshold; so the answer equals brute force. The output has
+kept within the threshold and the smallest per pair; so the answer equals
+brute force. The output has
 one row per matching pair and signal: ``left_id, right_id, signal, distance``.
 """
 
@@ -48,23 +51,20 @@ def match_sql(threshold: int, xor: Callable[[str, str], str], same_side: bool) -
     # our own table names, the engine's XOR and an integer: nothing a caller gives
     return f"""
 WITH keys AS (
-    SELECT c.row AS lrow, c.j AS j, {xor("c.c", "p.m")} AS k
+    SELECT c.row AS lrow, c.j AS j, {xor("c.c", "p.m")} AS k, c.w0, c.w1, c.w2, c.w3
     FROM left_chunks c JOIN probes p ON c.j = p.j
 ),
-pairs AS (
-    SELECT DISTINCT keys.lrow AS lrow, r.row AS rrow
-    FROM keys JOIN right_chunks r ON keys.j = r.j AND keys.k = r.c
-),
-scored AS (
-    SELECT l.id AS left_id, r.id AS right_id, {distance} AS distance
-    FROM pairs
-    JOIN left_pdq l ON l.row = pairs.lrow
-    JOIN right_pdq r ON r.row = pairs.rrow
-    WHERE {pdq_pair}
+near AS (
+    SELECT l.lrow AS lrow, r.row AS rrow, {distance} AS distance
+    FROM keys l JOIN right_chunks r ON l.j = r.j AND l.k = r.c
+    WHERE {distance} <= {int(threshold)}
 )
-SELECT left_id, right_id, 'pdq' AS signal, MIN(distance) AS distance
-FROM scored WHERE distance <= {int(threshold)}
-GROUP BY left_id, right_id
+SELECT l.id AS left_id, r.id AS right_id, 'pdq' AS signal, MIN(near.distance) AS distance
+FROM near
+JOIN left_pdq l ON l.row = near.lrow
+JOIN right_pdq r ON r.row = near.rrow
+WHERE {pdq_pair}
+GROUP BY l.id, r.id
 UNION ALL
 SELECT DISTINCT l.id AS left_id, r.id AS right_id, l.kind AS signal, 0 AS distance
 FROM left_exact l JOIN right_exact r ON l.kind = r.kind AND l.value = r.value
