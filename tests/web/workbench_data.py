@@ -104,3 +104,41 @@ def populate(settings: Settings, tmp_path: Path) -> Hub:
     hub.run_jobs(store)
     store.engine.dispose()
     return Hub(settings, held)
+
+
+def small_pdf(text: str) -> bytes:
+    """A one-page PDF document showing ``text`` (ASCII), written by hand: a document, not media."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def small_png() -> bytes:
+    """A generated gradient, as a PNG: media, which no message may carry."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize((32, 32))
+    out = BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crosscheck.exc import Forbidden, InvalidData
+from crosscheck.exc import Forbidden, InvalidData, NotFound
 from crosscheck.exchange.sealing import (
     new_key_text,
     parse_key,
@@ -47,6 +47,13 @@ class Shown:
     message: StoredMessage
     body: str
     attachments: dict[str, bytes]
+
+    def attachment(self, n: int) -> tuple[str, bytes]:
+        """The ``n``-th attachment, as ``summary`` numbers them: its name and bytes."""
+        names = [a.get("name", "") for a in self.message.attachments]
+        if not 0 <= n < len(names) or names[n] not in self.attachments:
+            raise NotFound(f"message {self.message.ref!r} has no attachment {n}")
+        return names[n], self.attachments[names[n]]
 
 
 def summary(item: StoredMessage) -> dict[str, Any]:
@@ -91,17 +98,35 @@ def grading(code: str, note: str | None, evaluation: str) -> tuple[Handling, Eva
 NO_MEDIA = (Category.IMAGE, Category.VIDEO, Category.ARCHIVE)
 
 
+class RefusedAttachment(InvalidData):
+    """An attachment the rules refuse; ``reason``: media, size, name or duplicate.
+
+    ``kind`` is the media category (image, video, archive) when ``reason`` is media,
+    so a page can say it in the viewer's language.
+    """
+
+    def __init__(self, message: str, name: str, reason: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.reason = reason
+        self.kind = kind
+
+
 def _refuse_media(name: str, data: bytes) -> None:
     """Media never leave the agency: an image, a video or an archive is no attachment.
 
-    The kind is told by the bytes (as when fingerprinting), never by the name.
+    The kind is told by the bytes (as when fingerprinting), never by the name;
+    documents (PDF, text, office files) are not media and go.
     """
     found = sniff(data[:4096])
     if found.category in NO_MEDIA:
-        raise InvalidData(
+        raise RefusedAttachment(
             f"attachment {name!r} is {found.category.value} content"
             f" ({found.mime or 'told by its bytes'}): media never leave the agency;"
-            " exchange their fingerprints instead"
+            " exchange their fingerprints instead",
+            name,
+            "media",
+            found.category.value,
         )
 
 
@@ -136,16 +161,26 @@ def send(
     for path in attachments:
         data = path.read_bytes()
         if len(data) > MAX_ATTACHMENT_BYTES:
-            raise InvalidData(f"{path}: attachments are limited to {MAX_ATTACHMENT_BYTES} bytes")
+            raise RefusedAttachment(
+                f"{path}: attachments are limited to {MAX_ATTACHMENT_BYTES} bytes",
+                path.name,
+                "size",
+            )
         parts.append((path.name, data))
     for name, data in files:
         if len(data) > MAX_ATTACHMENT_BYTES:
-            raise InvalidData(f"{name}: attachments are limited to {MAX_ATTACHMENT_BYTES} bytes")
+            raise RefusedAttachment(
+                f"{name}: attachments are limited to {MAX_ATTACHMENT_BYTES} bytes", name, "size"
+            )
         if not name or name != Path(name).name or name in {".", ".."}:
-            raise InvalidData(f"attachment name {name!r}: a file name, without folders")
+            raise RefusedAttachment(
+                f"attachment name {name!r}: a file name, without folders", name, "name"
+            )
         parts.append((name, data))
-    if len({name for name, _ in parts}) != len(parts):
-        raise InvalidData("two attachments have the same name")
+    names = [name for name, _ in parts]
+    if len(set(names)) != len(parts):
+        twice = next(name for name in names if names.count(name) > 1)
+        raise RefusedAttachment("two attachments have the same name", twice, "duplicate")
     for name, data in parts:
         _refuse_media(name, data)
     sealed_parts = []

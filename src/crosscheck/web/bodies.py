@@ -9,11 +9,14 @@ in the OpenAPI schema for clients and schemathesis.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -42,6 +45,43 @@ async def read_body(request: Request, cap: int) -> bytes:
             raise HTTPException(413, f"the request body is over the hub's size limit ({cap} bytes)")
         parts.append(chunk)
     return b"".join(parts)
+
+
+async def _capped(request: Request, cap: int) -> AsyncGenerator[bytes, None]:
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise HTTPException(413, f"the request body is over the hub's size limit ({cap} bytes)")
+        yield chunk
+
+
+async def read_form(request: Request, cap: int, *, max_files: int, max_part_size: int) -> FormData:
+    """A form (multipart or urlencoded), at most ``cap`` bytes in all, ``max_files`` files and
+    ``max_part_size`` bytes a field (files apart); uploaded files are spooled, not held whole.
+
+    Read after the caller is checked: 413 over the cap, 400 for a broken or over-full form.
+    """
+    declared_length(request, cap)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    stream = _capped(request, cap)
+    parser: MultiPartParser | FormParser
+    if kind == "multipart/form-data":
+        parser = MultiPartParser(
+            request.headers,
+            stream,
+            max_files=max_files,
+            max_fields=100,
+            max_part_size=max_part_size,
+        )
+    elif kind == "application/x-www-form-urlencoded":
+        parser = FormParser(request.headers, stream)
+    else:
+        raise HTTPException(415, "send a form (multipart/form-data)")
+    try:
+        return await parser.parse()
+    except MultiPartException as exc:
+        raise HTTPException(400, exc.message) from exc
 
 
 async def parse_json(request: Request, model: type[Model], cap: int) -> Model:

@@ -99,6 +99,14 @@ def message_out(item: StoredMessage) -> MessageOut:
     return MessageOut.model_validate(messages.summary(item))
 
 
+def download_headers(name: str, data: bytes) -> dict[str, str]:
+    """An attachment goes as a file to save, never shown inline: its name and digest."""
+    return {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
+        "X-Content-SHA256": hashlib.sha256(data).hexdigest(),
+    }
+
+
 def _decoded(item: AttachmentIn) -> tuple[str, bytes]:
     try:
         return item.name, base64.b64decode(item.content_base64, validate=True)
@@ -169,18 +177,9 @@ def messages_router(
     )
     def attachment(ref: Ref, n: Annotated[int, Path(ge=0, le=1000)], who: Who) -> Response:
         """One attachment's bytes (``n`` from the message's list); reading it acknowledges."""
-        found = shown(ref, acting(who))
-        names = [a.get("name", "") for a in found.message.attachments]
-        if n >= len(names) or names[n] not in found.attachments:
-            raise NotFound(f"message {ref!r} has no attachment {n}")
-        data = found.attachments[names[n]]
+        name, data = shown(ref, acting(who)).attachment(n)
         return Response(
-            data,
-            media_type="application/octet-stream",
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(names[n], safe='')}",
-                "X-Content-SHA256": hashlib.sha256(data).hexdigest(),
-            },
+            data, media_type="application/octet-stream", headers=download_headers(name, data)
         )
 
     @api.post("/{ref}/acknowledge")

@@ -24,6 +24,7 @@ from babel.numbers import format_decimal
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
 
 from crosscheck.exc import CrosscheckError
 from crosscheck.service import workbench
@@ -169,11 +170,15 @@ def current_session(request: Request) -> Session:
 Viewer = Annotated[Session, Depends(current_session)]
 
 
-async def check_csrf(request: Request, expected: str) -> None:
-    """A POST carries the token in the ``X-CSRF-Token`` header (htmx) or the form field."""
+async def check_csrf(request: Request, expected: str, form: FormData | None = None) -> None:
+    """A POST carries the token in the ``X-CSRF-Token`` header (htmx) or the form field.
+
+    ``form``: the form already read (with caps of its own, as a message's attachments).
+    """
     sent = request.headers.get(CSRF_HEADER, "")
     if not sent:
-        form = await request.form()
+        if form is None:
+            form = await request.form()
         field = form.get(CSRF_FIELD, "")
         sent = field if isinstance(field, str) else ""
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
