@@ -1,4 +1,4 @@
-"""`crosscheck crossmatch`: two banks in, the matching pairs out as Parquet; hostile sides refused."""
+"""`crosscheck crossmatch`: two banks in, matching pairs out as Parquet; bad sides refused."""
 
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ def test_a_set_against_itself_gives_each_pair_once(store: CaseStore, tmp_path: P
 
 def test_plan_sizes_chunks_for_the_right_side() -> None:
     plan = plan_for(1_000_000, 31)
-    assert 16 <= min(plan.layout.widths) and max(plan.layout.widths) <= 24
+    assert min(plan.layout.widths) >= 16 and max(plan.layout.widths) <= 24
     assert sum(r + 1 for r in plan.radii) == 32  # the pigeonhole bound for t = 31
     with pytest.raises(InvalidData):
         plan_for(10, 65)

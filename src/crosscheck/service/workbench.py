@@ -19,7 +19,7 @@ from crosscheck.exc import Forbidden, InvalidData, NotFound
 from crosscheck.exchange.signing import write_secret
 from crosscheck.model import Contribution, Fingerprint
 from crosscheck.model.statements import BASE_ID
-from crosscheck.service import hub, messages, retention
+from crosscheck.service import hub, messages, notices, retention
 from crosscheck.service.access import (
     Acting,
     audit_read,
@@ -27,6 +27,7 @@ from crosscheck.service.access import (
     may,
     visible_contributions,
 )
+from crosscheck.service.notices import INBOX, MINE
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.access_store import MAX_PASSWORD, MIN_PASSWORD, AccessStore, Caller
@@ -157,36 +158,46 @@ def log_out(store: CaseStore, current: Session) -> None:
 # -- what the pages show ---------------------------------------------------------------------
 
 
+HOME_NOTICES = 10  # notices listed on each part of home; the hits page has them all
+
+
 @dataclass(frozen=True)
 class Home:
-    notices: list[hub.HitView] = field(default_factory=list)  # waiting for my decision
-    hits: list[hub.HitView] = field(default_factory=list)  # on my agency's data
+    notices: list[hub.NoticeView] = field(default_factory=list)  # waiting for my decision
+    hits: list[hub.NoticeView] = field(default_factory=list)  # on my agency's items, newest first
     unread: list[StoredMessage] = field(default_factory=list)
     due: list[Contribution] = field(default_factory=list)  # for retention review
     may_decide: bool = False
+    waiting: int = 0  # how many notices wait for my decision (``notices`` lists the first)
+    total_hits: int = 0  # how many notices there are on my agency's items
+    inbox: bool = False  # whether my role reads the inbox (notices on my agency's data)
 
 
 def home(store: CaseStore, caller: Caller, settings: Settings) -> Home:
-    """An agency user's home: each part only where the role may see it (``ROLES``)."""
-    who = actor(caller)
-    notices: list[hub.HitView] = []
-    if (agency := may(caller, "inbox")) is not None:
-        notices = [h for h in hub.inbox_for(store, agency, who) if h.status == "pending"]
-    hits: list[hub.HitView] = []
-    if (agency := may(caller, "hits")) is not None:
-        hits = hub.hits_for(store, agency, who)
+    """An agency user's home: each part only where the role may see it (``ROLES``).
+
+    Hits come grouped into notices (one per requesting item and owning agency),
+    each linking to the hits page.
+    """
+    waiting: list[hub.NoticeView] = []
+    if inbox := INBOX in notices.sides(caller):
+        waiting = [n for n in notices.listed(store, caller, INBOX) if notices.waiting(n)]
+    mine: list[hub.NoticeView] = []
+    if MINE in notices.sides(caller):
+        mine = notices.listed(store, caller, MINE)[::-1]  # the newest first
     unread: list[StoredMessage] = []
     if (agency := may(caller, "message")) is not None:
         unread = [
             m
-            for m in messages.inbox(store, agency, settings, who)
+            for m in messages.inbox(store, agency, settings, actor(caller))
             if agency in m.recipients and m.recipients[agency] is None
         ]
     due: list[Contribution] = []
     if (agency := may(caller, "read")) is not None:
         visible = set(visible_contributions(store, agency) or ())
         due = [c for c in retention.due(store) if c.id in visible]
-    return Home(notices, hits, unread, due, may(caller, "decide") is not None)
+    return Home(waiting[:HOME_NOTICES], mine[:HOME_NOTICES], unread, due,
+                may(caller, "decide") is not None, len(waiting), len(mine), inbox)  # fmt: skip
 
 
 def contributions(store: CaseStore, caller: Caller, text: str = "") -> list[Contribution]:

@@ -41,7 +41,7 @@ Actions (``ACTIONS``):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -146,9 +146,10 @@ class AuditLog:
         action: str | None = None,
         after: int | None = None,
         limit: int | None = None,
+        subjects: Collection[str] | None = None,
     ) -> list[AuditEntry]:
         """Entries in id order, filtered in SQL: from ``since``, by exact actor or action,
-        with ids above ``after`` (paging), at most ``limit``."""
+        with ids above ``after`` (paging), at most ``limit``, about one of ``subjects``."""
         if action is not None and action not in ACTIONS:
             raise InvalidData(f"an audit action is one of {', '.join(sorted(ACTIONS))}")
         query = select(
@@ -162,6 +163,8 @@ class AuditLog:
             query = query.where(audit.c.action == action)
         if after is not None:
             query = query.where(audit.c.id > after)
+        if subjects is not None:
+            query = query.where(audit.c.subject.in_(sorted(set(subjects))))
         if limit is not None:
             query = query.limit(limit)
         with self.engine.connect() as conn:

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
-from crosscheck.web.pages import auth, contributions, home, messages
+from crosscheck.web.pages import auth, contributions, hits, home, messages
 from crosscheck.web.pages.common import WEB, LoginNeeded, Workbench
 
 # the front-end files served, by URL name: (npm package, file inside it)
@@ -56,5 +56,5 @@ def install(app: FastAPI, store: CaseStore, settings: Settings) -> None:
             raise HTTPException(404, "no such file")
         return FileResponse(WEB / "static" / name, media_type=STATIC[name])
 
-    for area in (auth.router, home.router, contributions.router, messages.router):
+    for area in (auth.router, home.router, contributions.router, hits.router, messages.router):
         app.include_router(area, include_in_schema=False)
