@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from crosscheck.settings import Settings
-from tests.browser.test_workbench import browser, hub_served, log_in, shot
+from tests.browser.live import serving
+from tests.browser.test_workbench import browser, log_in, shot
 from tests.web.hits_data import HOLIDAY, Notices, add_notices
 from tests.web.workbench_data import populate, user
 
@@ -27,7 +28,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Noti
     tmp_path = tmp_path_factory.mktemp("hits")
     settings = Settings.from_env({"CROSSCHECK_HOME": str(tmp_path / "home")})
     made = add_notices(populate(settings, tmp_path), tmp_path)
-    with hub_served(settings) as base:
+    with serving(settings) as base:
         yield base, made
 
 

@@ -19,10 +19,10 @@ from crosscheck.model import Evaluation, Handling
 from crosscheck.service import messages
 from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
+from tests.browser.live import serving
 from tests.browser.test_workbench import (  # noqa: F401 (browser: a fixture)
     SHOTS,
     browser,
-    hub_served,
     log_in,
     shot,
 )
@@ -47,7 +47,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         evaluation=Evaluation.model_validate({"source": "A", "information": "2"}),
     )  # fmt: skip
     store.engine.dispose()
-    with hub_served(settings) as base:
+    with serving(settings) as base:
         yield base
 
 

@@ -10,17 +10,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crosscheck.settings import Settings
-from tests.web.test_live_server import free_port, start
+from tests.browser.live import serving
 from tests.web.workbench_data import PASSWORD, RTL_NAME, markers, populate, user
 
 pytestmark = pytest.mark.slow
@@ -48,33 +45,12 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@contextmanager
-def hub_served(settings: Settings) -> Iterator[str]:
-    """A real `crosscheck serve` of ``settings``' store on a free port: its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "CROSSCHECK_HOME": str(settings.home),
-        "CROSSCHECK_DB_URL": settings.db_url,
-        "PYTHONPATH": os.pathsep.join(sys.path),
-    }
-    server = start(env, port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     """A hub on SQLite with the workbench data, served by a real `crosscheck serve`."""
     settings = Settings.from_env({"CROSSCHECK_HOME": str(tmp_path / "home")})
     held = populate(settings, tmp_path)
-    with hub_served(settings) as base:
+    with serving(settings) as base:
         yield base, held
 
 

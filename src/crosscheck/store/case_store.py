@@ -535,12 +535,50 @@ class CaseStore:
             raise NotFound(f"no entity {entity_id!r} is held")
         return found
 
+    def referring(
+        self, entity_id: str, props: Iterable[str], contribution_ids: Iterable[str]
+    ) -> list[Statement]:
+        """Statements of ``contribution_ids`` whose ``props`` (references) name ``entity_id``."""
+        scope, names = sorted(set(contribution_ids)), sorted(set(props))
+        if not scope or not names:
+            return []
+        query = (
+            select(statement)
+            .where(
+                statement.c.prop.in_(names),
+                statement.c.value == entity_id,
+                statement.c.contribution_id.in_(scope),
+            )
+            .order_by(statement.c.entity_id, statement.c.prop)
+        )
+        with self.engine.connect() as conn:
+            return [_row_statement(row) for row in conn.execute(query)]
+
+    def prop_values(
+        self, props: Iterable[str], contribution_ids: Iterable[str]
+    ) -> Iterator[tuple[str, str, str, str, str]]:
+        """(contribution, entity, schema, prop, value) of ``props`` in ``contribution_ids``."""
+        scope, names = sorted(set(contribution_ids)), sorted(set(props))
+        if not scope or not names:
+            return
+        query = select(
+            statement.c.contribution_id,
+            statement.c.entity_id,
+            statement.c.schema,
+            statement.c.prop,
+            statement.c.value,
+        ).where(statement.c.prop.in_(names), statement.c.contribution_id.in_(scope))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=BATCH).execute(query):
+                yield row.contribution_id, row.entity_id, row.schema, row.prop, row.value
+
     def fingerprints(
         self,
         *,
         contribution_id: str | None = None,
         entity_id: str | None = None,
         contribution_ids: Iterable[str] | None = None,
+        kinds: Iterable[str] | None = None,
     ) -> Iterator[Fingerprint]:
         query = select(fingerprint).order_by(
             fingerprint.c.entity_id,
@@ -555,6 +593,8 @@ class CaseStore:
             query = query.where(fingerprint.c.entity_id == entity_id)
         if contribution_ids is not None:
             query = query.where(fingerprint.c.contribution_id.in_(sorted(set(contribution_ids))))
+        if kinds is not None:
+            query = query.where(fingerprint.c.kind.in_(sorted(set(kinds))))
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=BATCH).execute(query):
                 yield Fingerprint(

@@ -1,7 +1,8 @@
 """The analyst's workbench: server-rendered pages on the hub, one router per area.
 
 ``install(app, store, settings)`` is the one place the pages join the app:
-the routers (auth, home, contributions, messages), the static files (our CSS; htmx from
+the routers (one per area: auth, home, contributions, hits, messages, entities, search),
+the static files (our CSS; htmx from
 npm's node_modules, never a copy in the repository), and the redirect to the
 log-in page when there is no live session.
 """
@@ -15,7 +16,15 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
-from crosscheck.web.pages import auth, contributions, hits, home, messages
+from crosscheck.web.pages import (
+    auth,
+    contributions,
+    entities,
+    hits,
+    home,
+    messages,
+    search,
+)
 from crosscheck.web.pages.common import WEB, LoginNeeded, Workbench
 
 # the front-end files served, by URL name: (npm package, file inside it)
@@ -56,5 +65,6 @@ def install(app: FastAPI, store: CaseStore, settings: Settings) -> None:
             raise HTTPException(404, "no such file")
         return FileResponse(WEB / "static" / name, media_type=STATIC[name])
 
-    for area in (auth.router, home.router, contributions.router, hits.router, messages.router):
-        app.include_router(area, include_in_schema=False)
+    areas = (auth, home, contributions, hits, messages, entities, search)
+    for area in areas:
+        app.include_router(area.router, include_in_schema=False)
