@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,9 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, Any]]:
-    """A hub on SQLite with the workbench data, served by a real `crosscheck serve`."""
-    settings = Settings.from_env({"CROSSCHECK_HOME": str(tmp_path / "home")})
-    held = populate(settings, tmp_path)
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """A real `crosscheck serve` of ``settings``' hub on a free loopback port: its URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -61,13 +60,22 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     }
     server = start(env, port)
     try:
-        yield f"http://127.0.0.1:{port}", held
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Any]]:
+    """A hub on SQLite with the workbench data, served by a real `crosscheck serve`."""
+    settings = Settings.from_env({"CROSSCHECK_HOME": str(tmp_path / "home")})
+    held = populate(settings, tmp_path)
+    with serving(settings) as url:
+        yield url, held
 
 
 def shot(page: Any, name: str) -> None:

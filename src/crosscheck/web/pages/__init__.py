@@ -1,9 +1,9 @@
 """The analyst's workbench: server-rendered pages on the hub, one router per area.
 
 ``install(app, store, settings)`` is the one place the pages join the app:
-the routers (auth, home, contributions), the static files (our CSS; htmx from
-npm's node_modules, never a copy in the repository), and the redirect to the
-log-in page when there is no live session.
+the routers (auth, home, contributions, graph), the static files (our CSS and
+scripts; htmx and cytoscape from npm's node_modules, never a copy in the
+repository), and the redirect to the log-in page when there is no live session.
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
-from crosscheck.web.pages import auth, contributions, home
+from crosscheck.web.pages import auth, contributions, graph, home
 from crosscheck.web.pages.common import WEB, LoginNeeded, Workbench
 
 # the front-end files served, by URL name: (npm package, file inside it)
-VENDOR = {"htmx.min.js": ("htmx.org", "dist/htmx.min.js")}
-STATIC = {"workbench.css": "text/css"}
+VENDOR = {
+    "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
+    "cytoscape.min.js": ("cytoscape", "dist/cytoscape.min.js"),
+}
+STATIC = {"workbench.css": "text/css", "graph.css": "text/css", "graph.js": "text/javascript"}
 
 
 def assets_folder(settings: Settings) -> Path:
@@ -56,5 +59,5 @@ def install(app: FastAPI, store: CaseStore, settings: Settings) -> None:
             raise HTTPException(404, "no such file")
         return FileResponse(WEB / "static" / name, media_type=STATIC[name])
 
-    for area in (auth.router, home.router, contributions.router):
+    for area in (auth.router, home.router, contributions.router, graph.router):
         app.include_router(area, include_in_schema=False)
