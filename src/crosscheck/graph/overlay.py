@@ -2,8 +2,9 @@
 
 A hit joins the two matched items; a viewer who may not see the other item
 gets a hit node instead (its reference, signal and owning agency: what
-hit/no-hit allows). A resolved cluster joins its records with "same person"
-edges carrying the match probability. Each edge carries the provenance of
+hit/no-hit allows); a hit edge carries its ``distance`` when known. A
+resolved cluster joins its records with "same person" edges carrying the
+match probability. Each edge carries the provenance of
 both ends.
 """
 
@@ -26,6 +27,7 @@ class HitEdge:
     status: str
     other_agency: str
     outgoing: bool = True  # the viewer's item was the one that hit (else the owner's notice)
+    distance: int | None = None  # PDQ/vPDQ Hamming distance; 0 for exact hashes and identifiers
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ def _joined(graph: Graph, *nodes: str) -> dict[str, str]:
     return out
 
 
+def _distance(hit: HitEdge) -> dict[str, str]:
+    return {} if hit.distance is None else {"distance": str(hit.distance)}
+
+
 def add_hits(graph: Graph, hits: Iterable[HitEdge]) -> None:
     for hit in hits:
         if hit.left not in graph:
@@ -56,6 +62,7 @@ def add_hits(graph: Graph, hits: Iterable[HitEdge]) -> None:
                 label=f"hit: {hit.signal}",
                 ref=hit.ref,
                 status=hit.status,
+                **_distance(hit),
                 **_joined(graph, hit.left, hit.right),
             )
             continue
@@ -73,7 +80,7 @@ def add_hits(graph: Graph, hits: Iterable[HitEdge]) -> None:
         )
         graph.add_edge(
             hit.left, node, key=node, label=f"hit: {hit.signal}", ref=hit.ref, status=hit.status,
-            **_joined(graph, hit.left),
+            **_distance(hit), **_joined(graph, hit.left),
         )  # fmt: skip
 
 

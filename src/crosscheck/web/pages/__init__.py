@@ -1,10 +1,10 @@
 """The analyst's workbench: server-rendered pages on the hub, one router per area.
 
 ``install(app, store, settings)`` is the one place the pages join the app:
-the routers (one per area: auth, home, contributions, hits, messages, entities, search),
-the static files (our CSS; htmx from
-npm's node_modules, never a copy in the repository), and the redirect to the
-log-in page when there is no live session.
+the routers (one per area: auth, home, contributions, hits, messages, entities, search,
+graph), the static files (our CSS and scripts; htmx and cytoscape from npm's
+node_modules, never a copy in the repository), and the redirect to the log-in page
+when there is no live session.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from crosscheck.web.pages import (
     auth,
     contributions,
     entities,
+    graph,
     hits,
     home,
     messages,
@@ -28,8 +29,11 @@ from crosscheck.web.pages import (
 from crosscheck.web.pages.common import WEB, LoginNeeded, Workbench
 
 # the front-end files served, by URL name: (npm package, file inside it)
-VENDOR = {"htmx.min.js": ("htmx.org", "dist/htmx.min.js")}
-STATIC = {"workbench.css": "text/css"}
+VENDOR = {
+    "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
+    "cytoscape.min.js": ("cytoscape", "dist/cytoscape.min.js"),
+}
+STATIC = {"workbench.css": "text/css", "graph.css": "text/css", "graph.js": "text/javascript"}
 
 
 def assets_folder(settings: Settings) -> Path:
@@ -65,6 +69,6 @@ def install(app: FastAPI, store: CaseStore, settings: Settings) -> None:
             raise HTTPException(404, "no such file")
         return FileResponse(WEB / "static" / name, media_type=STATIC[name])
 
-    areas = (auth, home, contributions, hits, messages, entities, search)
+    areas = (auth, home, contributions, hits, messages, entities, search, graph)
     for area in areas:
         app.include_router(area.router, include_in_schema=False)
