@@ -15,12 +15,12 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
-from crosscheck.web.pages import auth, contributions, home
+from crosscheck.web.pages import auth, contributions, home, reports
 from crosscheck.web.pages.common import WEB, LoginNeeded, Workbench
 
 # the front-end files served, by URL name: (npm package, file inside it)
 VENDOR = {"htmx.min.js": ("htmx.org", "dist/htmx.min.js")}
-STATIC = {"workbench.css": "text/css"}
+STATIC = {"workbench.css": "text/css", "report.css": "text/css"}
 
 
 def assets_folder(settings: Settings) -> Path:
@@ -56,5 +56,5 @@ def install(app: FastAPI, store: CaseStore, settings: Settings) -> None:
             raise HTTPException(404, "no such file")
         return FileResponse(WEB / "static" / name, media_type=STATIC[name])
 
-    for area in (auth.router, home.router, contributions.router):
+    for area in (auth.router, home.router, contributions.router, reports.router):
         app.include_router(area, include_in_schema=False)
