@@ -109,22 +109,16 @@ def test_internal_error_exits_1(
     assert code == 1 and "internal error: RuntimeError: simulated fault" in err
 
 
-def test_demo_runs_the_main_job(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "demo")
-    assert code == 0
-    assert "imported: be_fccu_2015_0042" in out
-    assert "contributions" in out and "UserAccount" in out
-    code, out, err = run(capsys, "demo")  # a second run changes nothing
-    assert code == 0, err
-    assert "sample contribution already held" in out
-    assert "already held: fr_ocrvp_demo_seizure" in out
-    assert "pdq (flip-h)" in out and "pdq (trimmed)" in out
-
-
-def test_demo_tells_the_cross_border_story(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "demo")
-    assert code == 0 and "1 new cross-border hits" in out
-    assert "(not released)" in out and "pending" in out  # hit/no-hit, then the owner's notice
+def test_demo_refuses_a_folder_that_is_not_empty(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the demo itself, end to end, is the acceptance test in tests/demo
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("mine", encoding="utf-8")
+    code, _, err = run(capsys, "demo", "--out", str(folder))
+    assert code == 2 and "not empty" in err
+    assert [p.name for p in folder.iterdir()] == ["kept.txt"]
 
 
 def test_console_script_is_installed(tmp_path: Path) -> None:

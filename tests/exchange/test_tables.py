@@ -74,3 +74,31 @@ def test_bad_mapping_and_table(tmp_path: Path) -> None:
     lines.write_text("[1, 2]\n")
     with pytest.raises(InvalidData, match="line 1"):
         list(map_table(lines, load_mapping("forum-users")))
+
+
+def test_reported_posts_link_the_file_its_title_surname_and_the_poster(tmp_path: Path) -> None:
+    table = tmp_path / "posts.csv"
+    table.write_text(
+        "platform,post_id,username,email,posted_at,text,file_name,file_sha1,title_card,"
+        "title_surname\n"
+        "clips.example,11,lunar84,L.U@gmail.com,2024-05-01T10:00:00,¡Hola!,up_1.mp4,"
+        f"{'ab' * 20},Verano 2014 familia Ortega,Ortega\n"
+        "clips.example,12,otter7,,2024-05-01T11:00:00,Oi gente,,,,\n",
+        encoding="utf-8",
+    )
+    found = list(map_table(table, load_mapping("reported-posts")))
+    by_schema: dict[str, list[dict[str, object]]] = {}
+    for item in found:
+        by_schema.setdefault(str(item["schema"]), []).append(item)
+    assert sorted(by_schema) == ["Message", "Person", "UnknownLink", "UserAccount", "Video"]
+    assert len(by_schema["Message"]) == 2 and len(by_schema["UserAccount"]) == 2
+    [video], [named], [card] = by_schema["Video"], by_schema["Person"], by_schema["UnknownLink"]
+    first = next(m for m in by_schema["Message"] if m["properties"]["bodyText"] == ["¡Hola!"])  # type: ignore[index]
+    assert first["properties"]["subject"] == ["post 11 on clips.example"]  # type: ignore[index]
+    assert video["properties"]["parent"] == [first["id"]]  # type: ignore[index]
+    assert video["properties"]["contentHash"] == ["ab" * 20]  # type: ignore[index]
+    assert named["properties"]["lastName"] == ["Ortega"]  # type: ignore[index]
+    assert card["properties"]["subject"] == [video["id"]]  # type: ignore[index]
+    assert card["properties"]["object"] == [named["id"]]  # type: ignore[index]
+    for item in found:  # each one an entity our importer accepts
+        parse_entity(item, contribution_id="t")

@@ -49,6 +49,18 @@ def test_truncated_jpeg_png_and_mp4(seizure: Path, tmp_path: Path) -> None:
         assert rows[name].sha256 and rows[name].size  # the digests are still recorded
 
 
+def test_truncated_picture_is_an_error_even_when_pillow_was_told_otherwise(
+    seizure: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # as importing WeasyPrint does
+    jpeg = jpeg_bytes(picture(seed=2))
+    (seizure / "cut.jpg").write_bytes(jpeg[: len(jpeg) // 3])
+    assert run(seizure)["cut.jpg"].error
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the process's setting is left as it was
+
+
 def test_decompression_bomb(seizure: Path) -> None:
     bomb = io.BytesIO()
     Image.new("1", (20000, 20000)).save(bomb, "PNG")  # 400 Mpixel, a few kB on disk

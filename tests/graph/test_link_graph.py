@@ -162,3 +162,29 @@ def test_neighbours_say_what_links_them(held: CaseStore) -> None:
     assert via[C] in ("shared lastName: garcía", "cousin")
     assert any(str(v).startswith("shared ") for v in via.values())
     assert all(via.values())
+
+
+def test_a_file_and_the_same_file_named_in_a_report_share_its_hash(
+    store: CaseStore, settings: Settings, tmp_path: Path
+) -> None:
+    sha1 = "ab" * 20
+    put(store, settings, tmp_path, "au_files", "AU police", "AU", [
+        e("sha256-x", "Video", fileName="upload_1.mp4", contentHash=sha1),
+        e("sha256-y", "Video", fileName="other.mp4", contentHash="cd" * 20),
+    ])  # fmt: skip
+    put(store, settings, tmp_path, "au_report", "AU police", "AU", [
+        e("post", "Message", bodyText="hola"),
+        e("attached", "Video", fileName="upload_1.mp4", contentHash=sha1.upper(), parent="post"),
+    ])  # fmt: skip
+    graph = link_graph(store).graph
+    node = f"file:{sha1}"
+    assert graph.nodes[node]["schema"] == "file"
+    assert set(graph.neighbors(node)) == {
+        qualify("au_files", "sha256-x"),
+        qualify("au_report", "attached"),
+    }
+    assert "file:" + "cd" * 20 not in graph  # a hash only one entity holds links nothing
+    steps = queries.shortest_path(
+        graph, qualify("au_files", "sha256-x"), qualify("au_report", "post")
+    )
+    assert [s.node for s in steps][-1] == qualify("au_report", "post")

@@ -38,6 +38,7 @@ from crosscheck.cli.init_cmd import init
 from crosscheck.cli.match_cmd import match
 from crosscheck.cli.message_cmd import message_app
 from crosscheck.cli.profile_cmd import login, logout, show_profile
+from crosscheck.cli.report_cmd import ReportCommand, report
 from crosscheck.cli.resolve_cmd import judgement_app, resolve
 from crosscheck.cli.retention_cmd import retention_app
 from crosscheck.cli.search_cmd import search
@@ -86,6 +87,7 @@ app.command("login")(login)
 app.command("logout")(logout)
 app.command("profile")(show_profile)
 app.command("demo")(demo)
+app.command("report", cls=ReportCommand)(report)
 
 
 def _print_version(value: bool) -> None:

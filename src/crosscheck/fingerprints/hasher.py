@@ -72,7 +72,7 @@ def _image(record: FileRecord, source: Path | bytes, options: HashOptions) -> No
 
 def _video(record: FileRecord, source: Path | bytes, options: HashOptions) -> None:
     try:
-        hashes = video_hashes(source, options.video_interval)
+        hashes = video_hashes(source, options.video_interval, trim=options.trim)
     except UnreadableVideo as exc:
         record.error = f"video not decodable: {exc}"
         return

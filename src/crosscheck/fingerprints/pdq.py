@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pdqhash
 from numpy.typing import NDArray
-from PIL import Image
+from PIL import Image, ImageFile
 
 from crosscheck.fingerprints.metadata import image_metadata
 
@@ -50,6 +50,22 @@ def bombs_are_errors() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def truncation_is_an_error() -> Iterator[None]:
+    """A truncated file is an error row here, whatever another library told Pillow.
+
+    WeasyPrint (the lead report's PDF) sets ``ImageFile.LOAD_TRUNCATED_IMAGES``
+    for the whole process when it is imported; a fingerprint of half a picture
+    must not pass for the picture's.
+    """
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
+
+
 def load_rgb(
     source: Path | bytes, *, draft: bool = True, read_metadata: bool = False
 ) -> tuple[Pixels, dict[str, Any]]:
@@ -57,6 +73,7 @@ def load_rgb(
     try:
         with (
             bombs_are_errors(),
+            truncation_is_an_error(),
             Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image,
         ):
             metadata = image_metadata(image) if read_metadata else {}  # before draft: true size

@@ -3,6 +3,11 @@
 With ``interval=0`` every frame is hashed, as the reference vPDQ does; the
 default, one frame a second, keeps the frames' timestamps so matches can be
 shown on a timeline.
+
+Each hashed frame is first trimmed of dark letterbox/pillarbox bars the way
+PDQ trims images (:func:`crosscheck.fingerprints.pdq.trim_borders`): a copy cut
+for another screen hashes like its original. A frame without bars is hashed
+as it is, so videos without bars keep the reference hashes.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 import av
 
-from crosscheck.fingerprints.pdq import pdq
+from crosscheck.fingerprints.pdq import pdq, trim_borders
 
 
 class UnreadableVideo(ValueError):
@@ -42,8 +47,11 @@ def _seconds(value: Fraction | float | int | None) -> float | None:
     return None if value is None else float(value)
 
 
-def video_hashes(source: Path | bytes, interval: float = 1.0) -> VideoHashes:
-    """Hash frames every ``interval`` seconds (0: every frame)."""
+def video_hashes(source: Path | bytes, interval: float = 1.0, *, trim: bool = True) -> VideoHashes:
+    """Hash frames every ``interval`` seconds (0: every frame); ``trim``: bars trimmed first.
+
+    ``metadata["trimmed_frames"]`` counts the frames that had bars.
+    """
     opened: Any = io.BytesIO(source) if isinstance(source, bytes) else str(source)
     try:
         container = av.open(opened, mode="r")
@@ -60,18 +68,25 @@ def video_hashes(source: Path | bytes, interval: float = 1.0) -> VideoHashes:
         problem: str | None = None
         next_time = 0.0
         index = -1
+        trimmed = 0
         try:
             for index, frame in enumerate(container.decode(stream)):
                 ts = frame.time if frame.time is not None else (index / fps if fps else 0.0)
                 if interval > 0 and ts + 1e-6 < next_time:
                     continue
-                hashed = pdq(frame.to_ndarray(format="rgb24"))
+                pixels = frame.to_ndarray(format="rgb24")
+                inner = trim_borders(pixels) if trim else None
+                if inner is not None:
+                    pixels, trimmed = inner, trimmed + 1
+                hashed = pdq(pixels)
                 frames.append(FrameHash(index, round(ts, 3), hashed.hex, hashed.quality))
                 if interval > 0:
                     next_time = (math.floor(ts / interval + 1e-6) + 1) * interval
         except (av.FFmpegError, ValueError) as exc:
             problem = f"decoding stopped after frame {index}: {exc}"
         metadata["decoded_frames"] = index + 1
+        if trimmed:
+            metadata["trimmed_frames"] = trimmed
     if not frames:
         raise UnreadableVideo(problem or "no decodable video frame")
     return VideoHashes(frames, metadata, problem)

@@ -1,7 +1,7 @@
 """The link graph: entities, the links between them, and the values they share.
 
 Nodes are entities (FtM schema, caption) and shared values (an e-mail, a phone
-number, a surname, a wallet, a device serial held by two or more entities).
+number, a surname, a wallet, a device serial, a file's hash held by two or more entities).
 Edges come from entity properties (an account's owner, a message's sender),
 from FtM edge schemata (Family, Associate, UnknownLink…) and from shared values.
 Every node and edge carries its provenance: the contributions, agencies and
@@ -28,6 +28,8 @@ SHARED_PROPS = {
     "cryptoAddress": "wallet",
     "serialNumber": "serial",
     "deviceId": "serial",
+    # one file's SHA-1 (a fingerprinted file and the same file named in a report)
+    "contentHash": "file",
 }
 
 

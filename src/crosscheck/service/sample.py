@@ -1,4 +1,4 @@
-"""A small, benign sample contribution for the demo and the tests.
+"""A small, benign sample contribution and a generated picture, for tests and benchmarks.
 
 Every name, address and account in it is invented. The "media" are byte
 strings generated here (no image content at all); only their digests travel.
@@ -7,8 +7,6 @@ strings generated here (no image content at all); only their digests travel.
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -158,34 +156,3 @@ def picture(width: int = 640, height: int = 480, seed: int = 0) -> Image.Image:
         else:
             draw.rectangle((x0, y0, x1, y1), fill=colour)
     return image
-
-
-FIXED_TIME = (2019, 2, 1, 12, 0, 0)
-
-
-def write_sample_seizure(folder: Path) -> dict[str, Path]:
-    """A small benign "seizure": pictures, a mirrored and a letterboxed copy, a zip, a text file.
-
-    Returns the files a demo bank should know, by role.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    known = picture(1024, 768, seed=42)
-    other = picture(800, 600, seed=7)
-    known.save(folder / "DSC_0001.JPG", "JPEG", quality=90)
-    other.save(folder / "holiday.png", "PNG")
-    known.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(folder / "mirrored.jpg", "JPEG")
-    boxed = Image.new("RGB", (1024, 1024), (0, 0, 0))
-    boxed.paste(known, (0, 128))
-    boxed.save(folder / "letterboxed.jpg", "JPEG", quality=90)
-    recompressed = folder / "archive.zip"
-    buffer = io.BytesIO()
-    known.resize((512, 384)).save(buffer, "JPEG", quality=60)
-    with zipfile.ZipFile(recompressed, "w") as archive:  # fixed entry times: same bytes each run
-        archive.writestr(zipfile.ZipInfo("sent/small_copy.jpg", FIXED_TIME), buffer.getvalue())
-        archive.writestr(zipfile.ZipInfo("sent/readme.txt", FIXED_TIME), "benign demo file")
-    (folder / "notes.txt").write_text("a shopping list: bread, milk\n", encoding="utf-8")
-    # the same file as one in the Belgian sample contribution: a cross-border hit
-    (folder / "copy_from_forum.mp4").write_bytes(_media_bytes("sample-video-1", 8192))
-    original = folder.parent / "known-original.jpg"
-    known.save(original, "JPEG", quality=95)
-    return {"known": original}

@@ -2,7 +2,7 @@
 
 ``install(app, store, settings)`` is the one place the pages join the app:
 the routers (one per area: auth, home, contributions, hits, messages, entities, search,
-graph), the static files (our CSS and scripts; htmx and cytoscape from npm's
+graph, reports), the static files (our CSS and scripts; htmx and cytoscape from npm's
 node_modules, never a copy in the repository), and the redirect to the log-in page
 when there is no live session.
 """
@@ -24,6 +24,7 @@ from crosscheck.web.pages import (
     hits,
     home,
     messages,
+    reports,
     search,
 )
 from crosscheck.web.pages.common import WEB, LoginNeeded, Workbench
@@ -33,7 +34,12 @@ VENDOR = {
     "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
     "cytoscape.min.js": ("cytoscape", "dist/cytoscape.min.js"),
 }
-STATIC = {"workbench.css": "text/css", "graph.css": "text/css", "graph.js": "text/javascript"}
+STATIC = {
+    "workbench.css": "text/css",
+    "graph.css": "text/css",
+    "graph.js": "text/javascript",
+    "report.css": "text/css",
+}
 
 
 def assets_folder(settings: Settings) -> Path:
@@ -69,6 +75,6 @@ def install(app: FastAPI, store: CaseStore, settings: Settings) -> None:
             raise HTTPException(404, "no such file")
         return FileResponse(WEB / "static" / name, media_type=STATIC[name])
 
-    areas = (auth, home, contributions, hits, messages, entities, search, graph)
+    areas = (auth, home, contributions, hits, messages, entities, search, graph, reports)
     for area in areas:
         app.include_router(area.router, include_in_schema=False)

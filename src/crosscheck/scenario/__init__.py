@@ -1,0 +1,1 @@
+"""The demo's generated case: benign media, texts and seized tables; only the CLI imports it."""
