@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -88,3 +92,22 @@ def rewrite(src: Path, dst: Path, edit: Callable[[str, bytes], bytes | None]) ->
             if data is not None:
                 zout.writestr(info.filename, data)
     return dst
+
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def fresh_python(code: str) -> Any:
+    """Run ``code`` in a fresh interpreter (this tree's ``src`` first on the path) and
+    return the JSON its last line of output prints: for what only a new process shows,
+    such as which modules an import pulls in."""
+    path = os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=os.environ | {"PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])

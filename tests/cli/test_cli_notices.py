@@ -53,6 +53,8 @@ def test_hits_and_inbox_show_notices_by_name(
     assert "au-secretfile-0.jpg" in out and "BE police" in out and "be-secretfile" not in out
     code, out, _ = run(capsys, "inbox", "--agency", "BE police")
     assert ref in out and "AU police" in out and "be-secretfile-2.jpg" in out
+    header = next(line for line in out.splitlines() if "notice" in line)
+    assert "requested by" in header and not re.search(r"┃\s*┃", header)  # no empty column
     assert "au-secretfile" not in out
     code, out, _ = run(capsys, "inbox", "--agency", "BE police", "--view", "notices", "-f", "json")
     [notice] = json.loads(out)

@@ -13,9 +13,9 @@ from crosscheck.text.language import identify
 from crosscheck.text.markers import find_markers
 from crosscheck.text.variety import classify, load_model, side
 from tests.cli.conftest import run
-from tests.media import ROOT
+from tests.media import SHARED_MEDIA
 
-LANG = ROOT.parent / "shared" / "data" / "lang"
+LANG = SHARED_MEDIA.parent / "lang"  # CROSSCHECK_SHARED_DATA, else ../shared/data
 FIELDS = set(
     [
         "id",

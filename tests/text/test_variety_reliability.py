@@ -7,9 +7,9 @@ import pytest
 from crosscheck.text.analyse import analyse, analyse_author
 from crosscheck.text.corpora import Split, capped, load_splits, normalise
 from crosscheck.text.variety import MODELS, load_model, reliability
-from tests.media import ROOT
+from tests.media import SHARED_MEDIA
 
-LANG = ROOT.parent / "shared" / "data" / "lang"
+LANG = SHARED_MEDIA.parent / "lang"  # CROSSCHECK_SHARED_DATA, else ../shared/data
 
 
 @pytest.fixture(scope="module")

@@ -127,11 +127,13 @@ def test_remote_examiner_with_a_profile(
     be_pkg = package(tmp_path / "be.zip", "BE police", "BE", "be_case", "Remotename Bejaard")
     done = cli("submit", str(be_pkg))
     assert done.returncode == 0 and "stored as be_case" in done.stdout, done.stderr
-    fr_pkg = package(tmp_path / "fr.zip", "FR police", "FR", "fr_case", "Remotename Francois")
-    done = cli(
-        "submit", str(fr_pkg), "--agency", "FR police",
-        "--agency-key", str(tmp_path / "FR.key"), "--token-file", str(fr_token),
-    )  # fmt: skip
+
+    def fr_submits(name: str, cid: str, person: str, key: str = "FR.key") -> tuple[Path, Ran]:
+        pkg = package(tmp_path / name, "FR police", "FR", cid, person)
+        flags = ["--agency", "FR police", "--agency-key", str(tmp_path / key)]
+        return pkg, cli("submit", str(pkg), *flags, "--token-file", str(fr_token))
+
+    _, done = fr_submits("fr.zip", "fr_case", "Remotename Francois")
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "desk").exists() or not any((tmp_path / "desk").glob("*.db"))
 
@@ -155,6 +157,35 @@ def test_remote_examiner_with_a_profile(
     assert released.returncode == 0 and "released to FR police" in released.stdout, released.stdout
     hits = cli("hits", "--format", "json", **fr_env)
     assert [h["other_entity"] for h in json.loads(hits.stdout)] == ["be_case.be_case-i"]
+
+    # a second request from FR: BE declines the whole notice (N-…) over HTTP
+    _, done = fr_submits("fr2.zip", "fr_more", "Remotename Autre")
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 30
+    while True:
+        notices = json.loads(cli("inbox", "--view", "notices", "-f", "json").stdout)
+        pending = [n for n in notices if n["status"] == "pending"]
+        if pending:
+            break
+        assert time.monotonic() < deadline, "the second cross-check did not run"
+        time.sleep(0.3)
+    [notice] = pending
+    assert notice["ref"].startswith("N-") and notice["other_agency"] == "FR police"
+    declined = cli("hit", "decline", notice["ref"])
+    assert declined.returncode == 0, declined.stderr
+    assert "1 of 1 item(s) declined for FR police; notice declined" in declined.stdout
+    seen = json.loads(cli("hits", "--view", "notices", "-f", "json", **fr_env).stdout)
+    assert sorted(n["status"] for n in seen) == ["declined", "released"]
+    table = cli("hits", **fr_env).stdout
+    assert notice["ref"] in table and "declined" in table and "(declined)" in table
+
+    # the hub refuses a package signed with another agency's key: one line, exit 2,
+    # in the caller's terms, and no path on the hub's machine
+    forged, refused = fr_submits("fr3.zip", "fr_forged", "Remotename Faux", key="BE.key")
+    assert refused.returncode == 2, refused.stderr
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith(f"crosscheck: error: {forged}: the hub refused it (4"), line
+    assert str(tmp_path / "hub") not in line and "Traceback" not in refused.stderr
 
     # messages: BE (profile) to FR (environment), with an attachment
     note = tmp_path / "note.txt"

@@ -6,88 +6,122 @@ Exit codes: 0 ok; 2 bad input (one line naming the file and the problem);
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from crosscheck import __version__
-from crosscheck.cli.bank_cmd import bank_app
 from crosscheck.cli.common import ReturnCode, close_stores, visible
-from crosscheck.cli.crossmatch_cmd import crossmatch
-from crosscheck.cli.demo_cmd import demo
-from crosscheck.cli.entities_cmd import entities
-from crosscheck.cli.export_cmd import export
-from crosscheck.cli.fingerprint_cmd import fingerprint
-from crosscheck.cli.graph_cmd import graph_app
-from crosscheck.cli.handling_cmd import handling_app
-from crosscheck.cli.hub_cmd import (
-    agency_app,
-    audit_app,
-    hit_app,
-    hits,
-    inbox,
-    serve,
-    sign,
-    submit,
-    user_app,
-    worker,
-)
-from crosscheck.cli.import_cmd import import_
-from crosscheck.cli.ingest_table_cmd import ingest_table
-from crosscheck.cli.init_cmd import init
-from crosscheck.cli.match_cmd import match
-from crosscheck.cli.message_cmd import message_app
-from crosscheck.cli.profile_cmd import login, logout, show_profile
-from crosscheck.cli.report_cmd import ReportCommand, report
-from crosscheck.cli.resolve_cmd import judgement_app, resolve
-from crosscheck.cli.retention_cmd import retention_app
-from crosscheck.cli.search_cmd import search
-from crosscheck.cli.show_cmd import show
-from crosscheck.cli.stats_cmd import stats
-from crosscheck.cli.text_cmd import text_app
 from crosscheck.exc import BackendError, CrosscheckError
+
+#: every command: (name, module under crosscheck.cli, the function or typer app in it,
+#: and optionally the click command class the function needs).
+#: A module is imported only when its command runs (or help lists it): start-up
+#: stays small, and `text analyse` does not pay for the hub, the store or Splink.
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("init", "init_cmd", "init"),
+    ("import", "import_cmd", "import_"),
+    ("export", "export_cmd", "export"),
+    ("entities", "entities_cmd", "entities"),
+    ("show", "show_cmd", "show"),
+    ("stats", "stats_cmd", "stats"),
+    ("fingerprint", "fingerprint_cmd", "fingerprint"),
+    ("match", "match_cmd", "match"),
+    ("crossmatch", "crossmatch_cmd", "crossmatch"),
+    ("sign", "hub_cmd", "sign"),
+    ("hits", "hub_cmd", "hits"),
+    ("inbox", "hub_cmd", "inbox"),
+    ("ingest-table", "ingest_table_cmd", "ingest_table"),
+    ("resolve", "resolve_cmd", "resolve"),
+    ("serve", "hub_cmd", "serve"),
+    ("worker", "hub_cmd", "worker"),
+    ("submit", "hub_cmd", "submit"),
+    ("search", "search_cmd", "search"),
+    ("login", "profile_cmd", "login"),
+    ("logout", "profile_cmd", "logout"),
+    ("profile", "profile_cmd", "show_profile"),
+    ("demo", "demo_cmd", "demo"),
+    ("report", "report_cmd", "report", "ReportCommand"),
+    ("bank", "bank_cmd", "bank_app"),
+    ("text", "text_cmd", "text_app"),
+    ("agency", "hub_cmd", "agency_app"),
+    ("hit", "hub_cmd", "hit_app"),
+    ("audit", "hub_cmd", "audit_app"),
+    ("user", "hub_cmd", "user_app"),
+    ("retention", "retention_cmd", "retention_app"),
+    ("message", "message_cmd", "message_app"),
+    ("handling", "handling_cmd", "handling_app"),
+    ("graph", "graph_cmd", "graph_app"),
+    ("judgement", "resolve_cmd", "judgement_app"),
+)
+
+
+def load_command(name: str, module: str, attribute: str, command_class: str = "") -> Any:
+    """The click command of one registry entry, importing its module now."""
+    imported = importlib.import_module(f"crosscheck.cli.{module}")
+    found = getattr(imported, attribute)
+    if isinstance(found, typer.Typer):
+        group = typer.main.get_group(found)
+        group.name = name
+        return group
+    single = typer.Typer(add_completion=False)
+    if command_class:
+        single.command(name, cls=getattr(imported, command_class))(found)
+    else:
+        single.command(name)(found)
+    return typer.main.get_command(single)
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root group's commands: every name of :data:`COMMANDS`, each built on first use."""
+
+    def __init__(self) -> None:
+        self._where = {name: tuple(where) for name, *where in COMMANDS}
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            where = self._where[name]  # KeyError: no such command
+            self._built[name] = load_command(name, *where)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._where.setdefault(name, ())
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._where[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: lists every command; imports one only to run it or show its help."""
+
+    def __init__(self, *, commands: Mapping[str, Any] | None = None, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands()
+        for name, command in (commands or {}).items():
+            self.commands[name] = command
+
 
 app = typer.Typer(
     name="crosscheck",
     help="Fingerprint seized material locally, exchange contributions, cross-check and analyse.",
+    cls=LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("init")(init)
-app.command("import")(import_)
-app.command("export")(export)
-app.command("entities")(entities)
-app.command("show")(show)
-app.command("stats")(stats)
-app.command("fingerprint")(fingerprint)
-app.add_typer(bank_app, name="bank")
-app.command("match")(match)
-app.command("crossmatch")(crossmatch)
-app.add_typer(text_app, name="text")
-app.add_typer(agency_app, name="agency")
-app.command("sign")(sign)
-app.command("hits")(hits)
-app.command("inbox")(inbox)
-app.add_typer(hit_app, name="hit")
-app.add_typer(audit_app, name="audit")
-app.add_typer(user_app, name="user")
-app.add_typer(retention_app, name="retention")
-app.add_typer(message_app, name="message")
-app.add_typer(handling_app, name="handling")
-app.add_typer(graph_app, name="graph")
-app.command("ingest-table")(ingest_table)
-app.command("resolve")(resolve)
-app.add_typer(judgement_app, name="judgement")
-app.command("serve")(serve)
-app.command("worker")(worker)
-app.command("submit")(submit)
-app.command("search")(search)
-app.command("login")(login)
-app.command("logout")(logout)
-app.command("profile")(show_profile)
-app.command("demo")(demo)
-app.command("report", cls=ReportCommand)(report)
 
 
 def _print_version(value: bool) -> None:

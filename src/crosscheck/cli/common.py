@@ -8,27 +8,23 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
 from crosscheck.exc import InvalidData
-from crosscheck.model import (
-    Contribution,
-    Evaluation,
-    InformationAssessment,
-    SourceReliability,
-)
-from crosscheck.service import open_store
-from crosscheck.service.access import Acting, act_for
-from crosscheck.service.hub import token_key
-from crosscheck.settings import Settings
-from crosscheck.store import CaseStore
-from crosscheck.store.access_store import AccessStore, Caller
+
+if TYPE_CHECKING:  # imported where used: every command imports this module, few need a store
+    from pydantic import ValidationError
+
+    from crosscheck.model import Contribution, Evaluation
+    from crosscheck.service.access import Acting
+    from crosscheck.settings import Settings
+    from crosscheck.store import CaseStore
+    from crosscheck.store.access_store import Caller
 
 
 class ReturnCode(IntEnum):
@@ -97,6 +93,8 @@ err = TextConsole(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 def settings() -> Settings:
+    from crosscheck.settings import Settings
+
     return Settings.from_env()
 
 
@@ -105,6 +103,8 @@ _opened: list[CaseStore] = []
 
 def store(*, create: bool = False) -> CaseStore:
     """The case store of this run; :func:`close_stores` releases it when the command ends."""
+    from crosscheck.service import open_store
+
     case_store = open_store(settings(), create=create)
     _opened.append(case_store)
     return case_store
@@ -120,6 +120,10 @@ def acting(
     content: bool = True,
 ) -> Acting:
     """Who this command acts for (see :func:`crosscheck.service.access.act_for`)."""
+    from crosscheck.service.access import act_for
+    from crosscheck.service.hub import token_key
+    from crosscheck.store.access_store import AccessStore
+
     token = None
     if token_file is not None:
         try:
@@ -175,6 +179,10 @@ def contribution_from_options(
     contribution_id: str | None,
 ) -> Contribution:
     """A new contribution from command-line options, each missing one named in the error."""
+    from pydantic import ValidationError
+
+    from crosscheck.model import Contribution
+
     missing = [
         flag
         for flag, value in (
@@ -232,6 +240,8 @@ def validation_line(exc: ValidationError, options: dict[str, str]) -> str:
 
 def evaluation_option(text: str) -> Evaluation:
     """``--evaluation B2``: source reliability A/B/C/X and information assessment 1-4."""
+    from crosscheck.model import Evaluation, InformationAssessment, SourceReliability
+
     sources = "".join(item.value for item in SourceReliability)
     grades = "".join(item.value for item in InformationAssessment)
     if len(text) != 2 or text[0].upper() not in sources or text[1] not in grades:

@@ -225,14 +225,11 @@ def print_notices(rows: list[dict[str, Any]], fmt: common.TableOrJson) -> None:
         common.write_json(rows)
         return
     owner = bool(rows) and rows[0]["side"] == "owner"
-    table = Table(
-        "notice",
-        "requested by" if owner else "your item",
-        "" if owner else "held by",
-        "status",
-        "hits",
-        "items, strongest first: hit, signal(s), distance, " + ("your item" if owner else "theirs"),
-    )
+    items = "items, strongest first: hit, signal(s), distance, "
+    if owner:  # the owner's inbox: who asked, and the owner's own matched items
+        table = Table("notice", "requested by", "status", "hits", items + "your item")
+    else:
+        table = Table("notice", "your item", "held by", "status", "hits", items + "theirs")
     for notice in rows:
         lines = []
         for item in notice["items"]:
@@ -246,16 +243,9 @@ def print_notices(rows: list[dict[str, Any]], fmt: common.TableOrJson) -> None:
                 shown = "(not released)" if item["status"] == "pending" else f"({item['status']})"
             signals = "+".join(item["signals"])
             lines.append(f"{item['ref']} {signals} d={item['distance']} {shown}")
-        table.add_row(
-            notice["ref"],
-            notice["other_agency"] if owner else _named(
-                notice.get("own_caption"), notice.get("own_schema"), notice.get("own_entity")
-            ),
-            "" if owner else notice["other_agency"],
-            notice["status"],
-            str(notice["hits"]),
-            "\n".join(lines),
-        )  # fmt: skip
+        own = _named(notice.get("own_caption"), notice.get("own_schema"), notice.get("own_entity"))
+        who = [notice["other_agency"]] if owner else [own, notice["other_agency"]]
+        table.add_row(notice["ref"], *who, notice["status"], str(notice["hits"]), "\n".join(lines))
     common.out.print(table)
 
 

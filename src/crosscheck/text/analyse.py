@@ -10,7 +10,7 @@ import numpy as np
 
 from crosscheck.text.identifiers import Identifier, extract
 from crosscheck.text.language import DEFAULT_LANGUAGES, UNKNOWN, identify
-from crosscheck.text.variety import Evidence, classify, leanings, load_model, pool
+from crosscheck.text.variety import Evidence, classify, feature_row, leanings, load_model, pool
 
 
 @dataclass
@@ -148,7 +148,7 @@ def analyse_author(
         targets = [variety] if variety in model.classes else ["es-AR", "es-MX"]
         for position in range(len(same)):
             for target in targets:
-                pooled.evidence.extend(model.ngrams(features[position], target, top=2))
+                pooled.evidence.extend(model.ngrams(feature_row(features, position), target, top=2))
         pooled.evidence.sort(key=lambda e: -e.weight)
         pooled.evidence = pooled.evidence[:15]
     return pooled

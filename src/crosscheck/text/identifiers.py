@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import phonenumbers
-from followthemoney.types import registry
 
 from crosscheck.text.wallets import (
     check_base58check,
@@ -89,6 +88,8 @@ def normalise_email(value: str) -> str | None:
     if match is None:
         return None
     local, domain = match.group(1), re.sub(_DOT, ".", match.group(2), flags=re.IGNORECASE)
+    from followthemoney.types import registry  # here: FtM takes a second to import
+
     cleaned = registry.email.clean(f"{local}@{domain}")
     return cleaned.lower() if cleaned else None
 

@@ -188,10 +188,15 @@ class MarkerHit:
     span: tuple[int, int]
 
 
+_BY_LANGUAGE: dict[str, tuple[Marker, ...]] = {
+    language: tuple(m for m in MARKERS if m.language == language)
+    for language in {m.language for m in MARKERS}
+}
+
+
 def find_markers(text: str, language: str) -> list[MarkerHit]:
     return [
         MarkerHit(marker, match.group(0), match.span())
-        for marker in MARKERS
-        if marker.language == language
+        for marker in _BY_LANGUAGE.get(language, ())
         for match in marker.pattern.finditer(text)
     ]

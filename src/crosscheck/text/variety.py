@@ -8,6 +8,7 @@ decision abstains when the top probability is under the model's threshold.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -67,6 +68,32 @@ class VarietyModel:
     _names: Any = None
     _weights: Any = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What is saved: each vectoriser's vocabulary as an array of its terms in column order.
+
+        A vocabulary is a dict of up to 180,000 n-grams, which joblib's pure-Python
+        unpickler takes over a second to read; an array of strings loads at once and
+        :meth:`__setstate__` makes the dict again in milliseconds.
+        """
+        vectorisers = _vectorisers(self.pipeline)
+        terms = [_terms_in_column_order(v.vocabulary_) for v in vectorisers]
+        bare = {id(v.vocabulary_): None for v in vectorisers}  # deepcopy's memo: copied as None
+        return dict(
+            self.__dict__,
+            pipeline=copy.deepcopy(self.pipeline, bare),
+            _terms=terms,
+            _names=None,
+            _weights=None,
+        )
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        terms = state.pop("_terms", None)
+        self.__dict__.update(state)
+        if terms is not None:
+            for vectoriser, column in zip(_vectorisers(self.pipeline), terms, strict=True):
+                vectoriser.vocabulary_ = dict(zip(column.tolist(), range(len(column)), strict=True))
+        self._names = self._weights = None
+
     def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, list[list[Evidence]]]:
         """Log-probabilities of the n-gram model plus marker weights, and the marker evidence."""
         logit, _, evidence = self.score(texts)
@@ -117,7 +144,10 @@ class VarietyModel:
         return weights
 
     def ngrams(self, features: Any, target: str, top: int = 5) -> list[Evidence]:
-        """The n-grams of one text (a row of features) that weighed most towards ``target``."""
+        """The n-grams of one text that weighed most towards ``target``.
+
+        ``features``: one text's row, as :func:`feature_row` gives it (or a 1-row sparse matrix).
+        """
         weights = self._class_weights(self.classes.index(target))
         scores = features.data * weights[features.indices]
         out = []
@@ -128,6 +158,36 @@ class VarietyModel:
             kind = "word" if full.startswith("word") else "ngram"
             out.append(Evidence(kind, full.split("__", 1)[-1], target, float(scores[position])))
         return out
+
+
+@dataclass(frozen=True)
+class Row:
+    """One text's non-zero features: column indices and values (a view, nothing copied)."""
+
+    indices: np.ndarray
+    data: np.ndarray
+
+
+def feature_row(features: Any, position: int) -> Row:
+    """Row ``position`` of a CSR matrix, read from its arrays: scipy's row indexing
+    builds and checks a new matrix each time, which cost more than the rest of the
+    evidence for a short text."""
+    start, end = features.indptr[position], features.indptr[position + 1]
+    return Row(features.indices[start:end], features.data[start:end])
+
+
+def _vectorisers(pipeline: Any) -> list[Any]:
+    """The fitted vectorisers of a pipeline's first step (a FeatureUnion, or one vectoriser)."""
+    first = pipeline.steps[0][1]
+    parts = [t for _, t in getattr(first, "transformer_list", [("", first)])]
+    return [t for t in parts if hasattr(t, "vocabulary_")]
+
+
+def _terms_in_column_order(vocabulary: dict[str, int]) -> np.ndarray:
+    terms = sorted(vocabulary, key=vocabulary.__getitem__)
+    if [vocabulary[t] for t in terms] != list(range(len(terms))):
+        raise ValueError("a vocabulary's columns are not 0..n-1")
+    return np.array(terms, dtype=str)
 
 
 def _softmax(row: np.ndarray) -> np.ndarray:
@@ -230,7 +290,7 @@ def classify(
         if explain and variety is not None:
             targets = [variety] if variety in model.classes else list(LATAM)
             for target in targets:
-                evidence.extend(model.ngrams(features[position], target))
+                evidence.extend(model.ngrams(feature_row(features, position), target))
         results.append(VarietyResult(variety, confidence, variety is None, probabilities, evidence))
     return results
 
