@@ -1,6 +1,16 @@
-"""Hub benchmark: ingest throughput and latency with concurrent agency clients on loopback.
+"""Hub benchmark: the cost of a cross-check against the holding, and ingest with many clients.
 
-Starts `crosscheck serve` on 127.0.0.1, then in one run:
+--mode latency (default; bench/bench_hub_latency.py): for each holding size, a holding
+of N PDQ hashes + N SHA-256 + N/10 e-mail identifiers over 20 agencies is loaded through
+the store's bulk path (CaseStore.import_contribution, batched inserts; load time
+reported); the PDQ index is built beside the store and reopened (times reported); then
+1,000-fingerprint contributions (500 images: PDQ + SHA-256, with near copies, an exact
+copy and a shared e-mail) are submitted one at a time: p50/p99 of submit -> hits recorded
+in process (ingest + cross-check), and of submit -> hit notice in the owner's inbox
+through `crosscheck serve` (its worker polls every 0.5 s when idle). The ratio between
+holdings shows whether the cost follows the contribution or the holding.
+
+--mode ingest: starts `crosscheck serve` on 127.0.0.1, then in one run:
   1. N agency clients at once submit signed contributions of F fingerprints each:
      contributions/s, p50/p99 submit latency;
   2. the same clients query their hits at once: p50/p99 latency;
@@ -10,8 +20,10 @@ Starts `crosscheck serve` on 127.0.0.1, then in one run:
      (loaded beforehand straight into the store, not through HTTP).
 Every figure is measured on this hub alone: no peer system runs the same API.
 
-Run:  .venv/bin/python bench/bench_hub.py [--db sqlite|postgres] [--clients 20]
-      [--contributions 100] [--fingerprints 1000] [--holdings 1000000]
+Run:  PYTHONPATH=src .venv/bin/python bench/bench_hub.py --db sqlite|postgres
+      [--holdings 100000,1000000] [--probes 30] [--served 10]
+      PYTHONPATH=src .venv/bin/python bench/bench_hub.py --mode ingest [--db sqlite|postgres]
+      [--clients 20] [--contributions 100] [--fingerprints 1000] [--holdings 1000000]
 PostgreSQL: a throwaway database on CROSSCHECK_TEST_PG_URL (default the local server).
 """
 
@@ -29,7 +41,7 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from crosscheck.exchange import write_package
@@ -80,28 +92,48 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """`crosscheck serve` on a free loopback port, once it answers; the process and API base."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "crosscheck", "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument(
-        "--contributions", type=int, default=100, help="in all, spread over the clients"
-    )
-    parser.add_argument("--fingerprints", type=int, default=1000)
-    parser.add_argument("--holdings", type=int, default=1_000_000)
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="cc-bench-hub-"))
-    admin = None
-    if args.db == "postgres":
-        name = f"cc_bench_{secrets.token_hex(4)}"
-        admin = make_engine(PG).execution_options(isolation_level="AUTOCOMMIT")
+    base = f"http://127.0.0.1:{port}/api/v1"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return server, base
+
+
+def new_database(db: str, work: Path) -> tuple[str, Engine | None]:
+    """A throwaway database: its URL, and for PostgreSQL the admin engine that drops it."""
+    if db != "postgres":
+        return f"sqlite:///{work / 'hub.db'}", None
+    name = f"cc_bench_{secrets.token_hex(4)}"
+    admin = make_engine(PG).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return make_url(PG).set(database=name).render_as_string(hide_password=False), admin
+
+
+def drop_database(admin: Engine | None, db_url: str) -> None:
+    if admin is not None:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        db_url = make_url(PG).set(database=name).render_as_string(hide_password=False)
-    else:
-        db_url = f"sqlite:///{work / 'hub.db'}"
+            conn.execute(
+                text(f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
+            )
+        admin.dispose()
+
+
+def ingest_mode(args: argparse.Namespace) -> None:
+    work = Path(tempfile.mkdtemp(prefix="cc-bench-hub-"))
+    db_url, admin = new_database(args.db, work)
     env = {"CROSSCHECK_HOME": str(work / "home"), "CROSSCHECK_DB_URL": db_url}
     settings = Settings.from_env(env)
     store = open_store(settings, create=True)
@@ -143,21 +175,8 @@ def main() -> None:
             sign_package(path, load_key(work / f"{name}.key"), name)
             bodies[name].append(path.read_bytes())
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "crosscheck", "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/api/v1"
+    server, base = serve(env)
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         latencies: list[float] = []
         lock = threading.Lock()
 
@@ -254,11 +273,35 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(
-                    text(f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
-                )
+        drop_database(admin, db_url)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--mode", choices=["latency", "ingest"], default="latency")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument(
+        "--contributions", type=int, default=100, help="in all, spread over the clients"
+    )
+    parser.add_argument("--fingerprints", type=int, default=1000)
+    parser.add_argument(
+        "--holdings",
+        default="1000000",
+        help="ingest: one size; latency: sizes separated by commas (100000,1000000)",
+    )
+    parser.add_argument("--probes", type=int, default=30, help="latency: contributions timed")
+    parser.add_argument("--served", type=int, default=10, help="latency: of them through HTTP")
+    args = parser.parse_args()
+    if args.mode == "ingest":
+        args.holdings = int(args.holdings)
+        ingest_mode(args)
+        return
+    from bench_hub_latency import latency_mode
+
+    latency_mode(args)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 
 from crosscheck.graph.build import value_key
 from crosscheck.resolve import normalise
-from crosscheck.service.hub import _identifier_keys
 from crosscheck.text.identity_keys import (
     account_key,
     email_key,
+    entity_keys,
     onion_key,
     phone_key,
     wallet_key,
@@ -24,9 +24,8 @@ def test_the_issues_two_addresses_are_one_mailbox_everywhere() -> None:
     assert keys == {"lobomadrid@gmail.com"}
     assert {normalise.email(a) for a in ONE_MAILBOX} == keys
     assert len({value_key("email", a) for a in ONE_MAILBOX}) == 1
-    hub = _identifier_keys([("c1", "e1", "email", ONE_MAILBOX[0])])
-    other = _identifier_keys([("c2", "e2", "email", ONE_MAILBOX[1])])
-    assert hub[("c1", "e1")] == other[("c2", "e2")]
+    # the hub's identifier keys (identifier_key rows) are entity_keys
+    assert entity_keys([("email", ONE_MAILBOX[0])]) == entity_keys([("email", ONE_MAILBOX[1])])
 
 
 def test_phones_are_one_rule_everywhere() -> None:
@@ -35,7 +34,7 @@ def test_phones_are_one_rule_everywhere() -> None:
     key = phone_key(number)
     assert key == "+34500000000"
     assert normalise.phone(number) == key
-    assert _identifier_keys([("c", "e", "phone", number)])[("c", "e")] == {f"phone:{key}"}
+    assert entity_keys([("phone", number)]) == {("phone", key)}
     assert value_key("phone", number) == value_key("phone", "+34500000000") == f"phone:{key}"
     assert phone_key("600 111 222", "ES") == "+34600111222"
     assert phone_key("nonsense") is None
@@ -65,14 +64,8 @@ def test_accounts_onions_and_wallets() -> None:
     v3 = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion"
     assert onion_key(f"http://{v3.upper()}/forum") == v3
     assert onion_key("example.com") is None
-    hub = _identifier_keys(
-        [
-            ("c", "e", "username", "@Lobo_Madrid"),
-            ("c", "e", "service", "tg"),
-            ("c", "e", "cryptoAddress", eth),
-        ]
-    )
-    assert hub[("c", "e")] == {"account:telegram:lobo_madrid", f"wallet:{eth.lower()}"}
+    hub = entity_keys([("username", "@Lobo_Madrid"), ("service", "tg"), ("cryptoAddress", eth)])
+    assert hub == {("account", "telegram:lobo_madrid"), ("wallet", eth.lower())}
 
 
 @settings(max_examples=300, deadline=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from crosscheck.exchange.banks import BankFormat, read_bank, write_pdq_text, wri
 from crosscheck.fingerprints.record import FileRecord, FrameRecord
 from crosscheck.model import FingerprintKind
 from crosscheck.model.banks import BankEntry
+from crosscheck.service.casework import index_home
 from crosscheck.service.triage import BankMatcher, MatchOptions, MatchRow, load_pdq_hashes
 from crosscheck.settings import Settings
 from crosscheck.store import BankInfo, BankStore
@@ -37,8 +37,7 @@ def import_bank(
 
 def index_dir(settings: Settings) -> Path:
     """One cache folder per database, so two stores under one home never share a cache."""
-    database = hashlib.sha1(settings.db_url.encode()).hexdigest()[:12]
-    return settings.home / "index" / database
+    return index_home(settings)
 
 
 def export_bank(store: CaseStore, name: str, stream: IO[bytes], fmt: str = "vics") -> int:

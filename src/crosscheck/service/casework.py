@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,12 +29,23 @@ def _now() -> datetime:
 
 def open_store(settings: Settings, *, create: bool = False) -> CaseStore:
     """The case store the settings name; ``create`` sets up or upgrades its schema."""
-    store = CaseStore(make_engine(settings.db_url))
+    store = CaseStore(make_engine(settings.db_url), index_dir=pdq_index_dir(settings))
     if create:
         store.initialise()
     else:
         store.require_schema()
     return store
+
+
+def index_home(settings: Settings) -> Path:
+    """The store's index caches: one folder per database, so two stores never share one."""
+    database = hashlib.sha1(settings.db_url.encode()).hexdigest()[:12]
+    return settings.home / "index" / database
+
+
+def pdq_index_dir(settings: Settings) -> Path:
+    """Where the hub's PDQ index of everything held lives (``service/pdq_holding.py``)."""
+    return index_home(settings) / "pdq"
 
 
 @dataclass(frozen=True)

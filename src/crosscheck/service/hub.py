@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,9 +34,9 @@ from crosscheck.exchange.signing import (
     write_secret,
 )
 from crosscheck.index.hamming import from_hex
-from crosscheck.index.pdq_index import PdqIndex
+from crosscheck.index.matching import EXACT_STRENGTH, THRESHOLD, closest_pairs, video_matches
 from crosscheck.model import Agency, Contribution
-from crosscheck.service import handling
+from crosscheck.service import handling, pdq_holding
 from crosscheck.service.captions import captions
 from crosscheck.service.casework import Imported, import_package
 from crosscheck.settings import Settings
@@ -49,10 +49,8 @@ from crosscheck.store.access_store import (
 )
 from crosscheck.store.audit_log import AuditEntry, AuditLog
 from crosscheck.store.hub_store import Hit, HubStore, NewHit
-from crosscheck.text.identity_keys import account_key, email_key, phone_key, wallet_key
+from crosscheck.store.index_feed import IndexFeed, identifier_matches
 
-PDQ_THRESHOLD = 31
-IDENTIFIER_PROPS = ("email", "phone", "username", "service", "publicKey", "cryptoAddress")
 HMAC_KEY_FILE = "token.key"
 _log = logging.getLogger("crosscheck.worker")
 
@@ -340,12 +338,16 @@ def run_jobs(store: CaseStore, limit: int | None = None) -> int:
 
 
 def cross_check(store: CaseStore, contribution_id: str) -> int:
-    """Match one contribution against every other agency's holdings; record and audit hits."""
+    """Match one contribution against every other agency's holdings; record and audit hits.
+
+    Costs follow the contribution: exact hashes and identifiers are index lookups
+    (SQL joins on indexed columns), PDQ hashes and vPDQ frames are searched in the
+    PDQ index kept beside the store (``service/pdq_holding.py``).
+    """
     hub = HubStore(store.engine)
     found = [*_one_exact_hit_per_pair(hub.exact_candidates(contribution_id))]
-    found.extend(_pdq_hits(hub, contribution_id))
-    found.extend(_video_hits(hub, contribution_id))
-    found.extend(_identifier_hits(hub, contribution_id))
+    found.extend(_perceptual_hits(store, contribution_id))
+    found.extend(_identifier_hits(store, contribution_id))
     with store.engine.begin() as conn:  # the hits and their audit entry, or neither
         added = hub.record_hits(contribution_id, found, _now(), conn=conn)
         AuditLog(store.engine).append(
@@ -356,9 +358,6 @@ def cross_check(store: CaseStore, contribution_id: str) -> int:
             conn=conn,
         )
     return added
-
-
-EXACT_STRENGTH = {"sha256": 3, "sha1": 2, "md5": 1}
 
 
 def _one_exact_hit_per_pair(candidates: Iterator[NewHit]) -> Iterator[NewHit]:
@@ -372,104 +371,55 @@ def _one_exact_hit_per_pair(candidates: Iterator[NewHit]) -> Iterator[NewHit]:
     yield from best.values()
 
 
-def _pdq_hits(hub: HubStore, contribution_id: str) -> Iterator[NewHit]:
-    mine = hub.perceptual(contribution_id, mine=True)
-    theirs = hub.perceptual(contribution_id, mine=False)
-    if not mine or not theirs:
-        return
-    index = PdqIndex(from_hex(v for _, _, v in theirs))
-    result = index.search(from_hex(v for _, _, v in mine), PDQ_THRESHOLD)
-    best: dict[tuple[str, str, str], int] = {}
-    for query, row, distance in result.triples():
-        _, entity, _ = mine[query]
-        other_contribution, other_entity, _ = theirs[row]
-        key = (entity, other_contribution, other_entity)
-        best[key] = min(distance, best.get(key, distance))
-    for (entity, other_contribution, other_entity), distance in best.items():
-        yield NewHit("pdq", distance, entity, other_contribution, other_entity)
-
-
-VIDEO_PCT = 80.0  # a video matches when this share of the frames of both sides match
-
-
-def _video_hits(hub: HubStore, contribution_id: str) -> Iterator[NewHit]:
-    """Videos by their vPDQ frames: most frames of both videos within the PDQ threshold."""
-    mine = hub.perceptual(contribution_id, mine=True, kind="vpdq-frame")
-    theirs = hub.perceptual(contribution_id, mine=False, kind="vpdq-frame")
-    if not mine or not theirs:
-        return
-    result = PdqIndex(from_hex(v for _, _, v in theirs)).search(
-        from_hex(v for _, _, v in mine), PDQ_THRESHOLD
-    )
-    my_frames: dict[str, int] = defaultdict(int)
-    for _, entity, _ in mine:
-        my_frames[entity] += 1
-    their_frames: dict[tuple[str, str], int] = defaultdict(int)
-    for other_contribution, other_entity, _ in theirs:
-        their_frames[(other_contribution, other_entity)] += 1
-    matched_mine: dict[tuple[str, str, str], set[int]] = defaultdict(set)
-    matched_theirs: dict[tuple[str, str, str], set[int]] = defaultdict(set)
-    closest: dict[tuple[str, str, str], int] = {}
-    for query, row, distance in result.triples():
-        _, entity, _ = mine[query]
-        other_contribution, other_entity, _ = theirs[row]
-        key = (entity, other_contribution, other_entity)
-        matched_mine[key].add(query)
-        matched_theirs[key].add(row)
-        closest[key] = min(distance, closest.get(key, distance))
-    for key, queries in matched_mine.items():
-        entity, other_contribution, other_entity = key
-        mine_pct = 100.0 * len(queries) / my_frames[entity]
-        their_pct = (
-            100.0 * len(matched_theirs[key]) / their_frames[(other_contribution, other_entity)]
+def _perceptual_hits(store: CaseStore, contribution_id: str) -> list[NewHit]:
+    """PDQ near-duplicates and videos by their frames (the rules of ``index/matching.py``)."""
+    feed = IndexFeed(store.engine)
+    agency_id = feed.agency_of(contribution_id)
+    mine = list(feed.rows([contribution_id]))
+    if agency_id is None or not mine:
+        return []
+    images = [r for r in mine if r.kind == "pdq"]
+    frames = [r for r in mine if r.kind == "vpdq-frame"]
+    folder = pdq_holding.holding(store)
+    with folder.guard:  # this process's copy: one thread at a time
+        with folder.locked():  # the folder: only while catching up, not while searching
+            pdq_holding.catch_up(store, folder)
+        image_matches, image_fids = folder.search(
+            from_hex(r.value for r in images), THRESHOLD, "pdq", agency_id
         )
-        if mine_pct >= VIDEO_PCT and their_pct >= VIDEO_PCT:
-            yield NewHit("vpdq", closest[key], entity, other_contribution, other_entity)
+        frame_matches, frame_fids = folder.search(
+            from_hex(r.value for r in frames), THRESHOLD, "vpdq-frame", agency_id
+        )
+    owners = feed.owners([*image_fids.values(), *frame_fids.values()])  # erased ones drop out
+    hits = []
+    image_rows = {row: owners[f] for row, f in image_fids.items() if f in owners}
+    best = closest_pairs(image_matches, [r.entity_id for r in images], image_rows)
+    for (entity, (other_contribution, other_entity)), (distance, _) in best.items():
+        hits.append(NewHit("pdq", distance, entity, other_contribution, other_entity))
+    frame_rows = {row: owners[f] for row, f in frame_fids.items() if f in owners}
+    videos = video_matches(
+        frame_matches,
+        [r.entity_id for r in frames],
+        frame_rows,
+        Counter(r.entity_id for r in frames),
+        feed.frame_counts(set(frame_rows.values())),
+    )
+    for video in videos:
+        other_contribution, other_entity = video.row
+        hits.append(NewHit("vpdq", video.distance, video.query, other_contribution, other_entity))
+    return hits
 
 
-def _identifier_keys(rows: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], set[str]]:
-    """(contribution, entity) -> identifiers such as email:x, phone:+34..., account:svc:user."""
-    keys: dict[tuple[str, str], set[str]] = defaultdict(set)
-    services: dict[tuple[str, str], set[str]] = defaultdict(set)
-    users: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for contribution, entity, prop, value in rows:
-        owner = (contribution, entity)
-        # one key per kind, shared with resolution and the graph (text/identity_keys.py)
-        if prop == "email" and (email := email_key(value)):
-            keys[owner].add(f"email:{email}")
-        elif prop == "phone" and (phone := phone_key(value)):
-            keys[owner].add(f"phone:{phone}")
-        elif prop == "username":
-            users[owner].add(value)
-        elif prop == "service":
-            services[owner].add(value)
-        elif prop in ("publicKey", "cryptoAddress") and (wallet := wallet_key(value)):
-            keys[owner].add(f"wallet:{wallet}")
-    for owner, names in users.items():
-        for service in services.get(owner, set()):
-            keys[owner].update(
-                f"account:{account}" for name in names if (account := account_key(service, name))
-            )
-    return keys
-
-
-def _identifier_hits(hub: HubStore, contribution_id: str) -> Iterator[NewHit]:
-    mine = _identifier_keys(hub.identifier_values(IDENTIFIER_PROPS, contribution_id, mine=True))
-    if not mine:
-        return
-    theirs = _identifier_keys(hub.identifier_values(IDENTIFIER_PROPS, contribution_id, mine=False))
-    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for owner, values in theirs.items():
-        for value in values:
-            by_key[value].append(owner)
+def _identifier_hits(store: CaseStore, contribution_id: str) -> Iterator[NewHit]:
+    """Shared identifiers, by a join on the indexed keys (``identifier_key``)."""
+    with store.engine.connect() as conn:
+        shared = identifier_matches(conn, contribution_id)
     # once per value and other contribution, not once per entity holding it: the first
     # holder (by id) on each side stands for the rest (a phone on a Person and its account)
     pairs: dict[tuple[str, str], tuple[str, str]] = {}
-    for (_, entity), values in mine.items():
-        for value in values:
-            for other_contribution, other_entity in by_key.get(value, ()):
-                key, pair = (value, other_contribution), (entity, other_entity)
-                pairs[key] = min(pair, pairs.get(key, pair))
+    for value, entity, other_contribution, other_entity in shared:
+        key, pair = (value, other_contribution), (entity, other_entity)
+        pairs[key] = min(pair, pairs.get(key, pair))
     for (value, other_contribution), (entity, other_entity) in pairs.items():
         yield NewHit(value.split(":", 1)[0], 0, entity, other_contribution, other_entity)
 

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crosscheck.index.hamming import from_hex
+from crosscheck.index.matching import THRESHOLD as PDQ_THRESHOLD
 from crosscheck.index.mih import MihIndex
 from crosscheck.model import Fingerprint
-from crosscheck.service.hub import PDQ_THRESHOLD
 from crosscheck.store import CaseStore
 
 PERCEPTUAL = ("pdq", "vpdq-frame")

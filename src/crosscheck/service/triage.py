@@ -20,14 +20,15 @@ from numpy.typing import NDArray
 
 from crosscheck.fingerprints.record import FileRecord
 from crosscheck.index.hamming import HASH_BYTES, from_hex
+from crosscheck.index.matching import MIN_QUALITY, THRESHOLD, VIDEO_PCT, closest_pairs, usable
+from crosscheck.index.matching import video_matches as video_rule
 from crosscheck.index.pdq_index import PdqIndex
 from crosscheck.model.banks import BankEntry
 from crosscheck.store import BankInfo, BankStore
 from crosscheck.store.files import private_dir
 
-DEFAULT_THRESHOLD = 31
-DEFAULT_VIDEO_PCT = 80.0
-MIN_QUALITY = 50
+DEFAULT_THRESHOLD = THRESHOLD  # the rules and their constants: index/matching.py
+DEFAULT_VIDEO_PCT = VIDEO_PCT
 CHUNK = 2000
 
 
@@ -104,7 +105,7 @@ class BankMatcher:
         frame_hexes: list[str] = []
         self.frames_per_entry: dict[int, int] = defaultdict(int)
         for entry_id, frame in banks.frames(info.id):
-            if frame.quality is not None and frame.quality < self.options.min_quality:
+            if not usable(frame.quality, self.options.min_quality):
                 continue
             frame_ids.append(entry_id)
             frame_hexes.append(frame.pdq)
@@ -163,53 +164,40 @@ class BankMatcher:
     def _pdq(self, chunk: list[FileRecord]) -> Iterator[tuple[int, int, str, int, dict[str, Any]]]:
         owners: list[tuple[int, str | None]] = []
         hexes: list[str] = []
+        floor = self.options.min_quality
         for position, record in enumerate(chunk):
-            if record.pdq and (record.pdq_quality or 0) >= self.options.min_quality:
+            if record.pdq and usable(record.pdq_quality, floor):
                 owners.append((position, None))
                 hexes.append(record.pdq)
             for name, (value, quality) in record.pdq_variants.items():
-                if quality >= self.options.min_quality:
+                if usable(quality, floor):
                     owners.append((position, name))
                     hexes.append(value)
         if not hexes or len(self.pdq_index) == 0:
             return
         result = self.pdq_index.search(from_hex(hexes), self.options.threshold)
-        best: dict[tuple[int, int], tuple[int, str | None]] = {}
-        for query, row, distance in zip(
-            result.query.tolist(), result.row.tolist(), result.distance.tolist(), strict=True
-        ):
-            position, variant = owners[query]
-            key = (position, int(self.pdq_ids[row]))
-            if key not in best or distance < best[key][0]:
-                best[key] = (distance, variant)
-        for (position, entry_id), (distance, variant) in sorted(best.items()):
-            yield position, entry_id, "pdq", distance, {"variant": variant}
+        rows = {row: int(self.pdq_ids[row]) for row in set(result.row.tolist())}
+        best = closest_pairs(result, [position for position, _ in owners], rows)
+        for (position, entry_id), (distance, query) in sorted(best.items()):
+            yield position, entry_id, "pdq", distance, {"variant": owners[query][1]}
 
     def _video(
         self, position: int, record: FileRecord
     ) -> Iterator[tuple[int, int, str, int, dict[str, Any]]]:
-        frames = [f for f in record.vpdq or () if f.quality >= self.options.min_quality]
+        frames = [f for f in record.vpdq or () if usable(f.quality, self.options.min_quality)]
         if not frames or len(self.frame_index) == 0:
             return
         result = self.frame_index.search(from_hex(f.pdq for f in frames), self.options.threshold)
-        query_hits: dict[int, set[int]] = defaultdict(set)
-        bank_hits: dict[int, set[int]] = defaultdict(set)
-        closest: dict[int, int] = {}
-        for query, row, distance in zip(
-            result.query.tolist(), result.row.tolist(), result.distance.tolist(), strict=True
-        ):
-            entry_id = int(self.frame_ids[row])
-            query_hits[entry_id].add(query)
-            bank_hits[entry_id].add(row)
-            closest[entry_id] = min(distance, closest.get(entry_id, distance))
-        for entry_id in sorted(query_hits):
-            query_pct = round(100.0 * len(query_hits[entry_id]) / len(frames), 1)
-            compared_pct = round(
-                100.0 * len(bank_hits[entry_id]) / self.frames_per_entry[entry_id], 1
-            )
-            if (
-                query_pct >= self.options.video_query_pct
-                and compared_pct >= self.options.video_compared_pct
-            ):
-                extra = {"query_pct": query_pct, "compared_pct": compared_pct}
-                yield position, entry_id, "vpdq", closest[entry_id], extra
+        rows = {row: int(self.frame_ids[row]) for row in set(result.row.tolist())}
+        found = video_rule(
+            result,
+            [position] * len(frames),
+            rows,
+            {position: len(frames)},
+            self.frames_per_entry,
+            query_pct=self.options.video_query_pct,
+            compared_pct=self.options.video_compared_pct,
+        )
+        for match in sorted(found, key=lambda m: m.row):
+            extra = {"query_pct": match.query_pct, "compared_pct": match.compared_pct}
+            yield position, match.row, "vpdq", match.distance, extra

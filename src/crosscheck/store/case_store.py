@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import count, groupby, islice
+from pathlib import Path
 from typing import Any
 
 from followthemoney import model as ftm_model
@@ -29,7 +30,7 @@ from crosscheck.model import (
 )
 from crosscheck.model.keys import qualify, qualify_fingerprint, qualify_statements
 from crosscheck.model.statements import BASE_ID, Statement, StatementEntity
-from crosscheck.store import migrate
+from crosscheck.store import index_feed, migrate
 from crosscheck.store.engine import insert_ignoring_duplicates, transaction
 from crosscheck.store.tables import (
     agency,
@@ -37,6 +38,7 @@ from crosscheck.store.tables import (
     fingerprint,
     handling_permission,
     hit,
+    identifier_key,
     resolution_judgement,
     resolution_link,
     resolution_record,
@@ -119,8 +121,10 @@ def fingerprint_id(contribution_id: str, item: Fingerprint) -> str:
 class CaseStore:
     """Read and write the case store through one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, index_dir: Path | None = None) -> None:
         self.engine = engine
+        # where the hub keeps its PDQ index (a cache derived from this store); None: in memory
+        self.index_dir = index_dir
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -313,6 +317,8 @@ class CaseStore:
             .where(contribution.c.id == stored_id)
             .values(entity_count=len(schemata), fingerprint_count=after[1])
         )
+        index_feed.write_identifier_keys(conn, stored_id)
+        index_feed.record(conn, stored_id, agency_id, "add")  # last: it holds a lock to commit
         return result(True, after[0], after[1])
 
     def _free_id(self, conn: Connection, submitted: str) -> str:
@@ -390,12 +396,19 @@ class CaseStore:
                 ).rowcount
                 or 0
             )
+            conn.execute(
+                identifier_key.delete().where(identifier_key.c.contribution_id == contribution_id)
+            )
             for name, table in (("fingerprints", fingerprint), ("statements", statement)):
                 result = conn.execute(
                     table.delete().where(table.c.contribution_id == contribution_id)
                 )
                 removed[name] = int(result.rowcount or 0)
+            agency_id = conn.execute(
+                select(contribution.c.agency_id).where(contribution.c.id == contribution_id)
+            ).scalar_one()
             conn.execute(contribution.delete().where(contribution.c.id == contribution_id))
+            index_feed.record(conn, contribution_id, int(agency_id), "erase")
         return removed
 
     # -- reading --------------------------------------------------------------------------

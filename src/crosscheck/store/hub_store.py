@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, and_, func, select
 from sqlalchemy.orm import aliased
 
 from crosscheck.exc import Conflict, NotFound
 from crosscheck.store.engine import insert_ignoring_duplicates, reading, transaction
-from crosscheck.store.tables import agency, agency_key, contribution, fingerprint, hit, statement
+from crosscheck.store.tables import agency, agency_key, contribution, fingerprint, hit
 
 
 @dataclass(frozen=True)
@@ -151,59 +151,6 @@ class HubStore:
         with self.engine.connect() as conn:
             for row in conn.execute(query):
                 yield NewHit(row.kind, 0, row.entity_id, row.contribution_id, row.other)
-
-    def perceptual(
-        self, contribution_id: str, *, mine: bool, kind: str = "pdq"
-    ) -> list[tuple[str, str, str]]:
-        """(contribution, entity, hash) of this contribution, or of every other agency's.
-
-        ``kind``: "pdq" (images) or "vpdq-frame" (the frames of videos).
-        """
-        own = (
-            select(contribution.c.agency_id)
-            .where(contribution.c.id == contribution_id)
-            .scalar_subquery()
-        )
-        query = (
-            select(fingerprint.c.contribution_id, fingerprint.c.entity_id, fingerprint.c.value)
-            .join(contribution, contribution.c.id == fingerprint.c.contribution_id)
-            .where(
-                fingerprint.c.kind == kind,
-                or_(fingerprint.c.quality.is_(None), fingerprint.c.quality >= 50),
-            )
-        )
-        if mine:
-            query = query.where(fingerprint.c.contribution_id == contribution_id)
-        else:
-            query = query.where(contribution.c.agency_id != own)
-        with self.engine.connect() as conn:
-            return [(r.contribution_id, r.entity_id, r.value) for r in conn.execute(query)]
-
-    def identifier_values(
-        self, props: Iterable[str], contribution_id: str, *, mine: bool
-    ) -> list[tuple[str, str, str, str]]:
-        """(contribution, entity, prop, value) of identifier properties."""
-        own = (
-            select(contribution.c.agency_id)
-            .where(contribution.c.id == contribution_id)
-            .scalar_subquery()
-        )
-        query = (
-            select(
-                statement.c.contribution_id,
-                statement.c.entity_id,
-                statement.c.prop,
-                statement.c.value,
-            )
-            .join(contribution, contribution.c.id == statement.c.contribution_id)
-            .where(statement.c.prop.in_(list(props)))
-        )
-        if mine:
-            query = query.where(statement.c.contribution_id == contribution_id)
-        else:
-            query = query.where(contribution.c.agency_id != own)
-        with self.engine.connect() as conn:
-            return [(r.contribution_id, r.entity_id, r.prop, r.value) for r in conn.execute(query)]
 
     def record_hits(
         self,

@@ -374,3 +374,30 @@ handling_permission = Table(
     Column("granted_at", UTCDateTime(), nullable=False),
     Column("note", Text, nullable=True),
 )
+
+# revision 0015: the hub's cross-check looks values up instead of reading the holding
+# identifiers as the hub compares them (text/identity_keys.py), one row per entity and key
+identifier_key = Table(
+    "identifier_key",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "contribution_id", String(64), ForeignKey("contribution.id"), nullable=False, index=True
+    ),
+    Column("entity_id", String(1024), nullable=False),
+    Column("kind", String(16), nullable=False),  # email, phone, account, wallet
+    Column("key", String(1024), nullable=False),
+    Index(None, "kind", "key"),
+)
+
+# every contribution stored or erased, in commit order: what the PDQ index on disk follows
+# (its watermark is the last id it took in); no foreign key, an erased contribution stays named
+index_feed = Table(
+    "index_feed",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contribution_id", String(64), nullable=False),
+    Column("agency_id", Integer, nullable=False),
+    Column("op", String(8), nullable=False),  # add, erase
+    Column("nonce", String(16), nullable=False),  # tells this row from one of a replaced store
+)

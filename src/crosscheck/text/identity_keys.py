@@ -22,6 +22,7 @@ value that is not of its kind.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import phonenumbers
@@ -124,3 +125,35 @@ def wallet_key(value: str | None) -> str | None:
     if ETH.fullmatch(text) or BTC_BECH32.fullmatch(text):
         return text.lower()
     return text
+
+
+# the FtM properties that carry an identifier the hub cross-checks
+IDENTIFIER_PROPS = ("email", "phone", "username", "service", "publicKey", "cryptoAddress")
+
+
+def entity_keys(values: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(kind, key) of one entity's identifiers, from its (property, value) pairs.
+
+    Kinds: email, phone, wallet, and account (a username with a service on the same entity).
+    """
+    keys: set[tuple[str, str]] = set()
+    users: set[str] = set()
+    services: set[str] = set()
+    for prop, value in values:
+        if prop == "email" and (email := email_key(value)):
+            keys.add(("email", email))
+        elif prop == "phone" and (phone := phone_key(value)):
+            keys.add(("phone", phone))
+        elif prop == "username":
+            users.add(value)
+        elif prop == "service":
+            services.add(value)
+        elif prop in ("publicKey", "cryptoAddress") and (wallet := wallet_key(value)):
+            keys.add(("wallet", wallet))
+    keys.update(
+        ("account", account)
+        for service in services
+        for name in users
+        if (account := account_key(service, name))
+    )
+    return keys
