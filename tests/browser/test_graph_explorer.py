@@ -103,7 +103,7 @@ def test_explore_expand_path_and_export(browser: Any, hub_url: str, tmp_path: Pa
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Explorador del grafo").is_visible()
     page.get_by_label("Empezar por una entidad").fill("acct")
-    page.get_by_role("button", name="Buscar", exact=True).click()
+    page.get_by_role("complementary").get_by_role("button", name="Buscar", exact=True).click()
     page.locator("#found button").first.click()
     page.locator("#node-list button").nth(1).wait_for()
     assert page.get_by_role("button", name="Desplegar los vecinos").is_visible()
