@@ -241,3 +241,50 @@ def test_caps_of_the_api(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     status, _, _ = post(client, files=[("huge.txt", over)])
     assert status == 413  # the form is read no further than the cap
     assert "Your agency has sent no message." in client.get("/messages/sent").text
+
+
+def test_hostile_sends_are_refused_in_one_readable_line(bench: Bench) -> None:
+    """What a hostile tester sent through this page: media appended to a PDF, a message to
+    one's own agency, a 200,000-character subject, a right-to-left override in a file name."""
+    import io
+    import zipfile
+
+    client, _ = bench
+    as_user(client, user("BE police", "analyst"))
+    lead = small_pdf("Lead report")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("shapes.png", small_png())
+    typed = {"subject": "Kept subject", "body": "Kept body text", "case_reference": "CASE-KEPT-2"}
+    cases: list[tuple[dict[str, str | list[str]], list[tuple[str, bytes]], str]] = [
+        ({}, [("lead.pdf", lead + archive.getvalue())],
+         f"“lead.pdf” carries application/zip data at byte {len(lead)}"),
+        ({}, [("lead.txt", b"a lead\n" + small_png())],
+         "“lead.txt” carries image/png data at byte 7"),
+        ({"to": ["BE police"]}, [], "Your own agency cannot be a recipient"),
+        ({"to": ["FR police", "BE police"]}, [], "Your own agency cannot be a recipient"),
+        ({"subject": "s" * 200_000}, [], "The subject is longer than 300 characters"),
+        ({"case_reference": "C" * 201}, [], "The case reference is longer than 200 characters"),
+        ({}, [("ok\u202egpj.pdf", b"a lead")],
+         "“ok\\u202egpj.pdf” holds invisible or direction-changing characters"),
+    ]  # fmt: skip
+    for fields, files, says in cases:
+        status, _, page = post(client, files=files, **(typed | fields))
+        alerts = ALERT.findall(page)
+        assert status == 400 and len(alerts) == 1 and says in alerts[0], (says, alerts)
+        assert "\u202e" not in alerts[0]
+        subject = fields.get("subject", "Kept subject")
+        assert f'value="{subject}"' in page and ">Kept body text</textarea>" in page  # kept
+    assert "Kept subject" not in client.get("/messages/sent").text  # nothing was sent
+    spanish = client.post(
+        "/messages",
+        data={"csrf_token": csrf_of(client), "to": "BE police", "handling": "H0", "source": "B",
+              "information": "2"},
+        files=[("attachments", ("", b"", "application/octet-stream"))],
+        headers={"Accept-Language": "es"},
+    )  # fmt: skip
+    assert "Su propio organismo no puede ser destinatario" in spanish.text
+    ref = sent_ref(client, files=[("تقرير.txt", b"a lead"), ("отчёт.txt", b"another")])
+    as_user(client, user("FR police", "examiner"))
+    page = client.get(f"/messages/{ref}").text
+    assert "تقرير.txt" in page and "отчёт.txt" in page

@@ -163,3 +163,25 @@ def test_whoami_and_search_own_holdings(loaded: tuple[TestClient, dict[str, str]
         assert like == []  # a wildcard is a character, not a pattern
         operator = client.get("/api/v1/search", params={"q": "x"}, headers=auth(tokens["operator"]))
         assert operator.status_code == 403
+
+
+def test_hostile_sends_are_refused_over_the_api(hub_env: Env) -> None:
+    """The API refuses what the service refuses, each with a readable reason."""
+    client, tokens, _ = hub_env
+    be = tokens["BE police/examiner"]
+    lead = b"%PDF-1.4\nlead\n%%EOF\n"
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+    def attached(name: str, data: bytes) -> list[dict[str, str]]:
+        return [{"name": name, "content_base64": base64.b64encode(data).decode()}]
+
+    with client:
+        for fields, says in (
+            ({"to": ["BE police"]}, "cannot send a message to itself"),
+            ({"attachments": attached("lead.pdf", lead + png)}, f"at byte {len(lead)}"),
+            ({"attachments": attached("ok\u202egpj.pdf", lead)}, "U+202E"),
+            ({"case_reference": "x" * 201}, "200"),
+        ):
+            status, refused = send(client, be, **fields)
+            assert status in (400, 422) and says in str(refused["detail"]), refused
+        assert client.get("/api/v1/messages", headers=auth(be)).json() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from crosscheck.exchange.sealing import (
     unseal_blob,
 )
 from crosscheck.exchange.signing import write_secret
+from crosscheck.fingerprints.embedded import carried
 from crosscheck.fingerprints.sniff import Category, sniff
 from crosscheck.model import Evaluation, Handling
 from crosscheck.service.handling import check_forward
@@ -30,6 +32,10 @@ from crosscheck.store.audit_log import AuditLog
 from crosscheck.store.message_store import MessageStore, StoredMessage
 
 MAX_ATTACHMENT_BYTES = 64 << 20
+# Caps on what a sender types, in characters: over a cap is refused, never cut.
+MAX_SUBJECT_CHARS = 300
+MAX_BODY_CHARS = 100_000
+MAX_CASE_REFERENCE_CHARS = 200
 
 
 def message_key(settings: Settings) -> bytes:
@@ -99,24 +105,46 @@ NO_MEDIA = (Category.IMAGE, Category.VIDEO, Category.ARCHIVE)
 
 
 class RefusedAttachment(InvalidData):
-    """An attachment the rules refuse; ``reason``: media, size, name or duplicate.
+    """An attachment the rules refuse; ``reason``: media, size, name, hidden or duplicate.
 
     ``kind`` is the media category (image, video, archive) when ``reason`` is media,
     so a page can say it in the viewer's language.
     """
 
-    def __init__(self, message: str, name: str, reason: str, kind: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        name: str,
+        reason: str,
+        kind: str | None = None,
+        offset: int | None = None,
+        mime: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.name = name
         self.reason = reason
         self.kind = kind
+        self.offset = offset  # where media carried inside another file start
+        self.mime = mime
+
+
+class RefusedMessage(InvalidData):
+    """A message the rules refuse as a whole; ``reason``: own-agency, subject, body or
+    case-reference (the last three over their cap of ``limit`` characters)."""
+
+    def __init__(self, message: str, reason: str, limit: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.limit = limit
 
 
 def _refuse_media(name: str, data: bytes) -> None:
-    """Media never leave the agency: an image, a video or an archive is no attachment.
+    """Media never leave the agency: an image, a video or an archive is no attachment,
+    whether it is the whole file or carried anywhere inside it (appended to a PDF, say).
 
     The kind is told by the bytes (as when fingerprinting), never by the name;
-    documents (PDF, text, office files) are not media and go.
+    documents (PDF, text, office files) are not media and go, unless they carry media
+    (a PDF with a JPEG image in it does).
     """
     found = sniff(data[:4096])
     if found.category in NO_MEDIA:
@@ -128,6 +156,51 @@ def _refuse_media(name: str, data: bytes) -> None:
             "media",
             found.category.value,
         )
+    inside = carried(data)
+    if inside is not None:
+        raise RefusedAttachment(
+            f"attachment {name!r} carries {inside.category.value} content ({inside.mime})"
+            f" at byte {inside.offset}: media never leave the agency, not even inside"
+            " another file; exchange their fingerprints instead",
+            name,
+            "media",
+            inside.category.value,
+            inside.offset,
+            inside.mime,
+        )
+
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _refuse_hidden(name: str) -> None:
+    """A file name shows what it is: no direction overrides or other invisible characters
+    (Unicode control and format characters, categories Cc and Cf) that could hide its
+    real extension; letters of any script are fine."""
+    hidden = [c for c in name if c in _BIDI or unicodedata.category(c) in ("Cc", "Cf")]
+    if hidden:
+        shown = name.encode("ascii", "backslashreplace").decode()
+        codes = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(hidden))
+        raise RefusedAttachment(
+            f"attachment name {shown!r} holds invisible or direction-changing characters"
+            f" ({codes}); rename the file",
+            shown,
+            "hidden",
+        )
+
+
+def _refuse_over_caps(subject: str, body: str, case_reference: str | None) -> None:
+    for reason, text, limit in (
+        ("subject", subject, MAX_SUBJECT_CHARS),
+        ("body", body, MAX_BODY_CHARS),
+        ("case-reference", case_reference or "", MAX_CASE_REFERENCE_CHARS),
+    ):
+        if len(text) > limit:
+            raise RefusedMessage(
+                f"the {reason.replace('-', ' ')} has {len(text)} characters; at most {limit} go",
+                reason,
+                limit,
+            )
 
 
 def send(
@@ -150,6 +223,11 @@ def send(
     (what the API receives). Both are capped at ``MAX_ATTACHMENT_BYTES`` each."""
     if not recipients:
         raise InvalidData("a message needs at least one recipient")
+    if sender in recipients:
+        raise RefusedMessage(
+            f"{sender!r} cannot send a message to itself: choose other agencies", "own-agency"
+        )
+    _refuse_over_caps(subject, body, case_reference)
     if thread is not None and not MessageStore(store.engine).visible_to(sender, thread):
         raise Forbidden(f"no thread {thread!r} for {sender!r}")
     if thread is not None:  # H2 and H3 messages of the thread go no further than allowed
@@ -166,6 +244,7 @@ def send(
                 path.name,
                 "size",
             )
+        _refuse_hidden(path.name)
         parts.append((path.name, data))
     for name, data in files:
         if len(data) > MAX_ATTACHMENT_BYTES:
@@ -176,6 +255,7 @@ def send(
             raise RefusedAttachment(
                 f"attachment name {name!r}: a file name, without folders", name, "name"
             )
+        _refuse_hidden(name)
         parts.append((name, data))
     names = [name for name, _ in parts]
     if len(set(names)) != len(parts):
@@ -198,7 +278,7 @@ def send(
             }
         )
     fields: dict[str, str | None] = {
-        "subject": subject[:300],
+        "subject": subject,
         "case_reference": case_reference,
         "handling_note": handling.note,
     }

@@ -65,13 +65,13 @@ class Draft:
 
         return cls(
             [r for r in form.getlist("to") if isinstance(r, str)],
-            text("subject")[:300],
+            text("subject"),
             text("body"),
             text("handling"),
             text("note").strip(),
             text("source"),
             text("information"),
-            text("case_reference").strip()[:200],
+            text("case_reference").strip(),
             text("reply"),
         )
 
@@ -96,9 +96,13 @@ class Draft:
 class Refusal:
     """Why a send was refused, said by the template in the viewer's language."""
 
-    reason: str  # media, size, name, duplicate, recipients, note, forward, invalid, count
+    reason: str  # media, size, name, hidden, duplicate, recipients, note, forward, invalid,
+    # count, own-agency, subject, body, case-reference
     name: str = ""
     kind: str = ""
+    offset: int | None = None  # media carried inside another file: where they start
+    mime: str = ""
+    limit: int = 0  # the cap a subject, body or case reference went over
 
 
 def _compose(
@@ -165,7 +169,9 @@ def compose(
 
 def _refusal(exc: CrosscheckError) -> Refusal:
     if isinstance(exc, messages.RefusedAttachment):
-        return Refusal(exc.reason, exc.name, exc.kind or "")
+        return Refusal(exc.reason, exc.name, exc.kind or "", exc.offset, exc.mime or "")
+    if isinstance(exc, messages.RefusedMessage):
+        return Refusal(exc.reason, limit=exc.limit)
     if isinstance(exc, Forbidden):  # the thread's H2 or H3 messages may not go there
         return Refusal("forward")
     return Refusal("invalid")
