@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from babel.dates import format_date
 from babel.messages.pofile import read_po
@@ -41,16 +42,20 @@ def bench(settings: Settings, tmp_path: Path) -> Iterator[tuple[TestClient, Hub]
         yield client, held
 
 
-def log_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
+def login_answer(client: TestClient, name: str, password: str = PASSWORD) -> httpx.Response:
+    """The answer to the log-in form, filled in with the form's own CSRF token."""
     form = client.get("/login")
     token = CSRF.search(form.text)
     assert token is not None
-    answer = client.post(
+    return client.post(
         "/login",
         data={"user": name, "password": password, "csrf_token": token.group(1)},
         follow_redirects=False,
     )
-    return answer.status_code
+
+
+def log_in(client: TestClient, name: str, password: str = PASSWORD) -> int:
+    return login_answer(client, name, password).status_code
 
 
 def csrf_of(client: TestClient) -> str:

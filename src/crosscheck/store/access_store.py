@@ -259,15 +259,15 @@ class AccessStore:
         lock_for: timedelta,
         conn: Connection,
     ) -> LogIn:
-        """Check a password for the user ``who`` names (a user name or credential id).
+        """Check a password for the user ``who`` names: a user name, never a credential id
+        (ids count up from 1: an outsider could try them all), nor a name several active
+        users with a password share (it names nobody here).
 
         ``attempts`` failures in a row lock the credential for ``lock_for``; while
         it is locked even the right password is refused. An unknown user costs the
         same argon2 work as a known one.
         """
         named = credential.c.name == who
-        if _is_id(who):
-            named = or_(named, credential.c.id == int(who))
         rows = conn.execute(
             select(
                 credential.c.id,

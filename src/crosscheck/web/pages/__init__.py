@@ -10,8 +10,10 @@ when there is no live session.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from crosscheck.settings import Settings
@@ -27,7 +29,7 @@ from crosscheck.web.pages import (
     reports,
     search,
 )
-from crosscheck.web.pages.common import WEB, LoginNeeded, Workbench
+from crosscheck.web.pages.common import WEB, LoginNeeded, Workbench, invalid_request
 
 # the front-end files served, by URL name: (npm package, file inside it)
 VENDOR = {
@@ -51,13 +53,19 @@ def assets_folder(settings: Settings) -> Path:
 
 def install(app: FastAPI, store: CaseStore, settings: Settings) -> None:
     app.state.workbench = Workbench.make(store, settings)
+    app.state.login_throttle = auth.Throttle()
     vendor = assets_folder(settings)
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
     @app.exception_handler(LoginNeeded)
     async def to_login(request: Request, _: LoginNeeded) -> Response:
         if request.headers.get("HX-Request"):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
-        return RedirectResponse("/login", status_code=303)
+        target = "/login"
+        page = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method == "GET" and page != "/" and auth.local(page) == page:
+            target += "?next=" + quote(page, safe="")  # back to the deep link after log-in
+        return RedirectResponse(target, status_code=303)
 
     @app.get("/static/vendor/{name}", include_in_schema=False)
     def vendor_file(name: str) -> FileResponse:

@@ -22,7 +22,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from fastapi import Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
@@ -175,12 +177,18 @@ async def check_csrf(request: Request, expected: str, form: FormData | None = No
 
     ``form``: the form already read (with caps of its own, as a message's attachments).
     """
-    sent = request.headers.get(CSRF_HEADER, "")
-    if not sent:
+    field: object = ""
+    if not request.headers.get(CSRF_HEADER, ""):
         if form is None:
             form = await request.form()
         field = form.get(CSRF_FIELD, "")
-        sent = field if isinstance(field, str) else ""
+    csrf_matches(request, expected, field if isinstance(field, str) else "")
+
+
+def csrf_matches(request: Request, expected: str, field: str) -> None:
+    """Refuse (403) unless the ``X-CSRF-Token`` header, else the form's ``field``,
+    is ``expected``."""
+    sent = request.headers.get(CSRF_HEADER, "") or field
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise HTTPException(403, "the form's CSRF token is missing or wrong")
 
@@ -205,3 +213,41 @@ def guarded(request: Request, current: Session, build: Callable[[], HTMLResponse
         return build()
     except CrosscheckError as exc:
         return error_page(request, exc, current)
+
+
+SECRET_FIELDS = ("password", "token", "secret")  # a 422 of the API never echoes these inputs
+JSON_FRAGMENTS = "/graph/"  # the graph explorer's reads answer JSON: ``{"error": …}``
+
+
+def _secret(error: dict[str, Any]) -> bool:
+    return any(
+        isinstance(part, str) and any(word in part.lower() for word in SECRET_FIELDS)
+        for part in error.get("loc", ())
+    )
+
+
+def invalid_request(request: Request, exc: Exception) -> Response:
+    """A request whose parameters do not fit, never with what was sent.
+
+    The JSON API (``/api/…``) keeps FastAPI's 422 body (a contract) less the input of a
+    password or token field; the graph's JSON reads get ``{"error": …}`` naming the
+    parameters; every page gets the workbench's error page (400) in the viewer's language.
+    A plain ``def``: Starlette runs it in the thread pool (it may read the session).
+    """
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    path = request.url.path
+    if path.startswith("/api/"):
+        kept = [
+            {k: v for k, v in error.items() if k != "input" or not _secret(error)}
+            for error in errors
+        ]
+        return JSONResponse({"detail": jsonable_encoder(kept)}, status_code=422)
+    if path.startswith(JSON_FRAGMENTS):
+        named = sorted({str(e["loc"][-1]) for e in errors if e.get("loc")})
+        message = "not valid: " + ", ".join(named) if named else "the request is not valid"
+        return JSONResponse({"error": message}, status_code=400, headers=SECURITY_HEADERS)
+    try:
+        current: Session | None = current_session(request)
+    except LoginNeeded:
+        current = None
+    return render(request, "error.html", {"status": 400}, session=current, status=400)
