@@ -17,19 +17,30 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from jinja2.ext import babel_extract
 
-WEB = Path(__file__).resolve().parent.parent / "src" / "crosscheck" / "web"
+SRC = Path(__file__).resolve().parent.parent / "src"
+sys.path.insert(0, str(SRC))  # this tree's labels, whatever the environment installed
+
+from crosscheck.web.labels import msgids  # noqa: E402
+
+WEB = SRC / "crosscheck" / "web"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+PLURALS: dict[str, str] = {}  # an ngettext singular msgid -> its plural
 
 
 def extract() -> dict[str, list[str]]:
-    """Every msgid in the templates, with the places it is used."""
+    """Every msgid in the templates and the FtM labels (``web/labels.py``), with their places."""
     found: dict[str, list[str]] = {}
+    PLURALS.clear()
     options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
     for template in sorted((WEB / "templates").glob("*.html")):
         with template.open("rb") as source:
             for line, _, message, _ in babel_extract(source, KEYWORDS, [], options):
                 text = message if isinstance(message, str) else message[0]
+                if not isinstance(message, str) and len(message) > 1 and message[1]:
+                    PLURALS[text] = message[1]  # ngettext: singular and plural
                 found.setdefault(text, []).append(f"{template.name}:{line}")
+    for text in msgids():  # FtM's labels of the schemata and properties pages show
+        found.setdefault(text, []).append("labels.py:0")
     return found
 
 
@@ -52,10 +63,18 @@ def main() -> int:
         )
         for text, places in sorted(found.items()):
             kept = old.get(text)
+            where = [(p.split(":")[0], int(p.split(":")[1])) for p in places]
+            if text in PLURALS:  # one form per the language's plural rule, each filled in
+                forms = tuple(kept.string) if kept is not None and kept.pluralizable else ()
+                if language == "en" and not any(forms):
+                    forms = (text, PLURALS[text])
+                forms = (forms + ("",) * new.num_plurals)[: new.num_plurals]
+                new.add((text, PLURALS[text]), forms, locations=where)
+                missing += not all(forms)
+                continue
             translated = kept.string if kept is not None and kept.string else ""
             if language == "en" and not translated:
                 translated = text
-            where = [(p.split(":")[0], int(p.split(":")[1])) for p in places]
             new.add(text, translated, locations=where)
             missing += not translated
         if "--check" not in sys.argv:

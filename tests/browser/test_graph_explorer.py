@@ -80,6 +80,7 @@ def test_explore_expand_path_and_export(browser: Any, hub_url: str, tmp_path: Pa
     highlighted = page.locator("#cy").get_attribute("data-path")
     assert highlighted is not None and json.loads(highlighted) == PATH
     assert page.locator("#path-steps").get_by_text("owner").is_visible()
+    assert page.locator("#path-title").inner_text() == "Path, 3 steps"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1280, f"the explorer is {width}px wide at 1280"
     shot(page, "graph")
@@ -103,10 +104,27 @@ def test_explore_expand_path_and_export(browser: Any, hub_url: str, tmp_path: Pa
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Explorador del grafo").is_visible()
     page.get_by_label("Empezar por una entidad").fill("acct")
-    page.get_by_role("complementary").get_by_role("button", name="Buscar", exact=True).click()
+    page.locator("#start-form").get_by_role("button", name="Buscar", exact=True).click()
     page.locator("#found button").first.click()
     page.locator("#node-list button").nth(1).wait_for()
     assert page.get_by_role("button", name="Desplegar los vecinos").is_visible()
+    # in Spanish at 1280 x 800: the date filter ("Desde", "Hasta") stays inside its card
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_timeout(300)
+    card = page.locator("#filters").bounding_box()
+    assert card is not None
+    for label, box in (("Desde", "#since"), ("Hasta", "#until")):
+        assert page.locator(f"label[for='{box[1:]}']").inner_text() == label
+        found = page.locator(box).bounding_box()
+        assert found is not None
+        assert card["x"] <= found["x"] and found["x"] + found["width"] <= card["x"] + card["width"]
+    shot(page, "graph-es")
+    # a longer label (the old "Procedencia") narrows the box; it still stays inside
+    page.evaluate("document.querySelector(\"label[for='since']\").textContent = 'Procedencia'")
+    found = page.locator("#since").bounding_box()
+    assert found is not None
+    assert found["x"] + found["width"] <= card["x"] + card["width"]
     assert not dialogs, dialogs  # the hostile caption ran nothing
     assert not [p for p in problems if "Content Security Policy" in p], problems
+    assert not [p for p in problems if "404" in p], problems  # the favicon is served
     context.close()

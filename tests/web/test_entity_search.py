@@ -91,8 +91,8 @@ def test_person_page_values_provenance_links_and_same_person(
     assert page.count(origin) == 4  # birthDate, email, name, phone
     assert ">H1</abbr>" in page and ">B2</abbr>" in page and "usually reliable" in page
     # named by the account (owner) and the wallet (holder), as links to their pages
-    assert f'href="/entities/{held("acc-tg")}"' in page and "by owner" in page
-    assert f'href="/entities/{held("wallet")}"' in page and "by holder" in page
+    assert f'href="/entities/{held("acc-tg")}"' in page and "by Owner" in page
+    assert f'href="/entities/{held("wallet")}"' in page and "by Wallet holder" in page
     # resolved: the account, the second record (one mailbox), the third (scored)
     same = page[page.index("The same person") :]
     for other in ("acc-tg", "anna-2", "anna-tel"):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
-from crosscheck.model.keys import unqualify
+from crosscheck.model.keys import SEPARATOR, unqualify
 from crosscheck.model.statements import assemble
 from crosscheck.store import CaseStore
 
@@ -42,6 +42,15 @@ def captions(store: CaseStore, entity_ids: Iterable[str]) -> dict[str, Caption]:
     return found
 
 
+def visible_captions(
+    store: CaseStore, entity_ids: Iterable[str], visible: Iterable[str]
+) -> dict[str, Caption]:
+    """``captions`` of the ids that lie in a contribution of ``visible`` (the viewer's, from
+    ``access.visible_contributions``); any other id is left out, as one not held."""
+    seen = set(visible)
+    return captions(store, {i for i in entity_ids if i.split(SEPARATOR, 1)[0] in seen})
+
+
 def _bare(contribution_id: str, entity_id: str) -> str:
     try:
         return unqualify(contribution_id, entity_id)
@@ -55,4 +64,4 @@ def label(known: dict[str, Caption], entity_id: str) -> str:
     return f"{item.caption} ({item.schema})" if item else entity_id
 
 
-__all__ = ["Caption", "captions", "label"]
+__all__ = ["Caption", "captions", "label", "visible_captions"]

@@ -24,7 +24,7 @@ from crosscheck.model.keys import SEPARATOR, is_reference
 from crosscheck.model.statements import BASE_ID, Statement
 from crosscheck.resolve.cluster import DEFAULT_THRESHOLD
 from crosscheck.service.access import Acting, audit_read, may, visible_contributions
-from crosscheck.service.captions import Caption, captions
+from crosscheck.service.captions import Caption, visible_captions
 from crosscheck.store import CaseStore
 from crosscheck.store.access_store import Caller
 from crosscheck.store.resolution_store import ResolutionStore
@@ -169,13 +169,6 @@ def _contribution_of(entity_id: str) -> str:
     return entity_id.split(SEPARATOR, 1)[0]
 
 
-def _visible_captions(
-    store: CaseStore, ids: Iterable[str], visible: set[str]
-) -> dict[str, Caption]:
-    wanted = {i for i in ids if _contribution_of(i) in visible}
-    return captions(store, wanted)
-
-
 @lru_cache(maxsize=ANALYSIS_CACHE)
 def analysed(text: str) -> Analysis:
     """Language, variety and evidence of one text (the models load once)."""
@@ -202,7 +195,7 @@ def entity_page(store: CaseStore, caller: Caller, entity_id: str) -> EntityPage:
     resolutions = ResolutionStore(store.engine)
     records = resolutions.records(agency)
     resolved = _resolved(resolutions, agency, records, entity_id, visible)
-    known = _visible_captions(
+    known = visible_captions(
         store,
         [s.value for s in refs]
         + [s.entity_id for s in incoming]

@@ -29,7 +29,7 @@ from crosscheck.exc import Forbidden, InvalidData, NotFound
 from crosscheck.graph import queries
 from crosscheck.graph.export import FORMATS, export, nodes_path
 from crosscheck.graph.types import Graph
-from crosscheck.service.access import may
+from crosscheck.service.access import may, visible_contributions
 from crosscheck.service.graph import Filters, ViewerGraph, ftm_entities, link_graph
 from crosscheck.service.workbench import actor
 from crosscheck.store import CaseStore
@@ -90,6 +90,15 @@ def agencies(store: CaseStore, caller: Caller) -> list[str]:
     others = {h.other_agency for h in hub.hits(requester=agency)}
     others |= {h.agency for h in hub.hits(owner=agency)}
     return [agency, *sorted(others - {agency})]
+
+
+def own_contribution(store: CaseStore, caller: Caller, text: str) -> str | None:
+    """``text`` when it is the id of a contribution the viewer may read (not an entity: the
+    page offers the contribution's entities); else None, as for an id that names nothing."""
+    wanted = text.strip()
+    if not wanted:
+        return None
+    return wanted if wanted in (visible_contributions(store, reader(caller)) or []) else None
 
 
 # -- finding entities ------------------------------------------------------------------------

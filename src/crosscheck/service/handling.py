@@ -1,6 +1,6 @@
 """The handling codes, enforced: every path that discloses data asks this module.
 
-- H0 — use for preventing and combating crime only: carried with the data and
+- H0 — use only to prevent and combat crime: carried with the data and
   shown (every export and view carries the code).
 - H1 — not to be disclosed in judicial proceedings without the provider's
   permission: every export marks H1 items with that text; an export for

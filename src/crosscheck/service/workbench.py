@@ -18,6 +18,7 @@ from pathlib import Path
 from crosscheck.exc import Forbidden, InvalidData, NotFound
 from crosscheck.exchange.signing import write_secret
 from crosscheck.model import Contribution, Fingerprint
+from crosscheck.model.keys import is_reference
 from crosscheck.model.statements import BASE_ID
 from crosscheck.service import hub, messages, notices, retention
 from crosscheck.service.access import (
@@ -27,6 +28,7 @@ from crosscheck.service.access import (
     may,
     visible_contributions,
 )
+from crosscheck.service.captions import Caption, visible_captions
 from crosscheck.service.notices import INBOX, MINE
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
@@ -219,6 +221,7 @@ class Value:
     contribution: str
     agency: str
     handling: str
+    ref: Caption | None = None  # the value names a visible entity: its caption and schema
 
 
 @dataclass(frozen=True)
@@ -235,6 +238,7 @@ class ContributionView:
     contribution: Contribution
     entities: int
     fingerprints: list[Fingerprint]
+    named: dict[str, Caption]  # the fingerprinted entities' captions (a file's name)
 
 
 def contribution(store: CaseStore, caller: Caller, contribution_id: str) -> ContributionView:
@@ -244,8 +248,9 @@ def contribution(store: CaseStore, caller: Caller, contribution_id: str) -> Cont
     held = store.contribution(contribution_id)
     counts = store.contribution_counts().get(contribution_id, (0, 0))
     prints = list(islice(store.fingerprints(contribution_id=contribution_id), FINGERPRINT_LIST))
+    named = visible_captions(store, [f.entity_id for f in prints], [contribution_id])
     audit_read(store, agency, contribution_id, {"read": "workbench"}, actor(caller))
-    return ContributionView(held, counts[0], prints)
+    return ContributionView(held, counts[0], prints, named)
 
 
 def entities_page(
@@ -256,11 +261,26 @@ def entities_page(
     check_contribution(store, agency, contribution_id)
     held = store.contribution(contribution_id)
     start = max(page, 0) * ENTITY_PAGE
-    found = islice(store.entities(contribution_id=contribution_id), start, start + ENTITY_PAGE)
+    found = list(
+        islice(store.entities(contribution_id=contribution_id), start, start + ENTITY_PAGE)
+    )
+    visible = visible_contributions(store, agency) or []
+    known = visible_captions(  # references name entities the viewer may see, by caption
+        store,
+        (s.value for e in found for s in e.statements if is_reference(e.schema.name, s.prop)),
+        visible,
+    )
     views = []
     for entity in found:
         values = [
-            Value(s.prop, s.value, s.dataset, held.provider.name, held.handling.code.value)
+            Value(
+                s.prop,
+                s.value,
+                s.dataset,
+                held.provider.name,
+                held.handling.code.value,
+                known.get(s.value) if is_reference(entity.schema.name, s.prop) else None,
+            )
             for s in sorted(entity.statements, key=lambda s: (s.prop, s.value))
             if s.prop != BASE_ID
         ]

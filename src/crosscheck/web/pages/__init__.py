@@ -41,6 +41,7 @@ STATIC = {
     "graph.css": "text/css",
     "graph.js": "text/javascript",
     "report.css": "text/css",
+    "favicon.svg": "image/svg+xml",
 }
 
 
@@ -82,6 +83,11 @@ def install(app: FastAPI, store: CaseStore, settings: Settings) -> None:
         if name not in STATIC:
             raise HTTPException(404, "no such file")
         return FileResponse(WEB / "static" / name, media_type=STATIC[name])
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        """Browsers ask for it whatever the page links: the same drawn icon."""
+        return static_file("favicon.svg")
 
     areas = (auth, home, contributions, hits, messages, entities, search, graph, reports)
     for area in areas:

@@ -33,6 +33,7 @@ from crosscheck.service import workbench
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.session_store import Session
+from crosscheck.web import labels
 
 WEB = Path(__file__).resolve().parent.parent
 TEMPLATES = WEB / "templates"
@@ -74,7 +75,8 @@ def _environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    catalogue = translations(language)
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
 
     def when(value: datetime | None) -> str:
         return format_datetime(value, "medium", locale=language) if value else "—"
@@ -85,8 +87,11 @@ def _environment(language: str) -> Environment:
     def number(value: float | None) -> str:
         return format_decimal(value, locale=language) if value is not None else "—"
 
-    env.filters.update(datetime=when, date=day, number=number)
-    env.globals.update(languages=LANGUAGES, lang=language)
+    schema, prop = labels.translated(catalogue.gettext)
+    env.filters.update(datetime=when, date=day, number=number, schema=schema, prop=prop)
+    names = {name: schema(name) for name in labels.SCHEMATA}  # for the graph's script
+    props = {name: prop(name) for name in labels.PROPERTIES}
+    env.globals.update(languages=LANGUAGES, lang=language, schema_names=names, prop_names=props)
     return env
 
 

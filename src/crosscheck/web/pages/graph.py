@@ -92,9 +92,12 @@ def _view(request: Request, current: Viewer, query: Asked) -> ViewerGraph:
 def graph_page(request: Request, current: Viewer, start: Text = "") -> HTMLResponse:
     def build() -> HTMLResponse:
         explorer.reader(current.caller)  # the hub operator: refused, as on every read
+        store = bench(request).store
+        contribution = explorer.own_contribution(store, current.caller, start)
         values = {
-            "start": start,
-            "agencies": explorer.agencies(bench(request).store, current.caller),
+            "start": "" if contribution else start,
+            "contribution": contribution,
+            "agencies": explorer.agencies(store, current.caller),
             "handling_codes": [c.value for c in HandlingCode],
             "source_codes": [s.value for s in SourceReliability],
             "information_codes": [i.value for i in InformationAssessment],

@@ -48,17 +48,22 @@
     return made;
   }
 
+  // a shared value's kind, or a schema by its label in the page's language (FtM's, translated)
+  function kindName(name) {
+    return S.valueKind[name] || S.schemaName[name] || name;
+  }
+
   function nodeName(d) {
     if (d.kind === "hit") {
       return fill(S.hitLabel, { signal: d.signal, agency: d.agency }) +
         " (" + (S.statusName[d.status] || d.status) + ")";
     }
-    if (d.kind === "value") return (S.valueKind[d.schema] || d.schema) + ": " + d.label;
+    if (d.kind === "value") return kindName(d.schema) + ": " + d.label;
     if (d.kind === "reference") return d.label + " (" + S.notHeld + ")";
     return d.label;
   }
   function nodeLabel(d) {
-    const schema = d.kind === "value" ? (S.valueKind[d.schema] || d.schema) : d.schema;
+    const schema = kindName(d.schema);
     return short(d.kind === "value" ? d.label : nodeName(d), 42) + "\n" + schema;
   }
   function edgeLabel(d) {
@@ -67,6 +72,7 @@
     }
     if (d.kind === "same") return fill(S.sameEdge, { probability: number(d.probability, 3) });
     if (d.kind === "shared") return S.valueKind[d.value_kind] || d.value_kind;
+    if (d.kind === "reference") return S.propName[d.property] || d.label;
     return d.label;
   }
 
@@ -220,7 +226,7 @@
       button.type = "button";
       button.dataset.node = n.id();
       button.title = S.select;
-      button.append(el("span", " " + (S.valueKind[n.data("schema")] || n.data("schema")), "schema"));
+      button.append(el("span", " " + kindName(n.data("schema")), "schema"));
       button.addEventListener("click", () => choose(n));
       item.append(button);
       nodes.append(item);
@@ -246,8 +252,8 @@
     const seen = new Map();
     cy.nodes().forEach((n) => {
       const d = n.data();
-      const name = d.kind === "value" ? (S.valueKind[d.schema] || d.schema)
-        : d.kind === "reference" ? S.notHeld : d.schema;
+      const name = d.kind === "value" ? kindName(d.schema)
+        : d.kind === "reference" ? S.notHeld : kindName(d.schema);
       seen.set(name, d.colour);
     });
     [...seen.entries()].sort().forEach(([name, paint]) => {
@@ -333,7 +339,7 @@
     const d = element.data();
     if (element.isNode()) {
       box.append(el("h3", nodeName(d)));
-      box.append(facts([[S.schema, S.valueKind[d.schema] || d.schema], [S.id, d.id]]));
+      box.append(facts([[S.schema, kindName(d.schema)], [S.id, d.id]]));
       if (d.kind === "hit") {
         box.append(facts([[S.signal, d.signal], [S.agency, d.agency],
           [S.status, S.statusName[d.status] || d.status], [S.reference, d.ref]]));
@@ -354,7 +360,7 @@
       box.append(el("h3", `${S.kind[d.kind] || d.kind}: ${edgeLabel(d)}`));
       const rows = [[S.from, nodeName(element.source().data())],
                     [S.to, nodeName(element.target().data())]];
-      if (d.kind === "reference") rows.push([S.property, d.property]);
+      if (d.kind === "reference") rows.push([S.property, S.propName[d.property] || d.property]);
       if (d.kind === "relation") rows.push([S.relation, d.relation]);
       if (d.kind === "shared") {
         rows.push([S.sharedValue, `${S.valueKind[d.value_kind] || d.value_kind}: ${d.value}`],
@@ -397,7 +403,8 @@
     panel.hidden = !path;
     if (!path) return;
     document.getElementById("path-title").textContent =
-      fill(S.pathSteps, { count: path.nodes.length - 1 });
+      fill(path.nodes.length === 2 ? S.pathStep.one : S.pathStep.other, // en, es: one is 1
+        { count: path.nodes.length - 1 });
     path.nodes.forEach((id, index) => {
       const node = cy.getElementById(id);
       const item = el("li");
@@ -426,7 +433,7 @@
       const item = el("li");
       const button = el("button", nodeName(f), "link-like");
       button.type = "button";
-      button.append(el("span", " " + (S.valueKind[f.schema] || f.schema), "schema"));
+      button.append(el("span", " " + kindName(f.schema), "schema"));
       button.addEventListener("click", () => expandNode(f.id));
       item.append(button);
       found.append(item);
