@@ -20,7 +20,7 @@ from jinja2.ext import babel_extract
 SRC = Path(__file__).resolve().parent.parent / "src"
 sys.path.insert(0, str(SRC))  # this tree's labels, whatever the environment installed
 
-from crosscheck.web.labels import msgids  # noqa: E402
+from crosscheck.model.labels import msgids  # noqa: E402
 
 WEB = SRC / "crosscheck" / "web"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
@@ -28,7 +28,7 @@ PLURALS: dict[str, str] = {}  # an ngettext singular msgid -> its plural
 
 
 def extract() -> dict[str, list[str]]:
-    """Every msgid in the templates and the FtM labels (``web/labels.py``), with their places."""
+    """Every msgid in the templates and the FtM labels (``model/labels.py``), with their places."""
     found: dict[str, list[str]] = {}
     PLURALS.clear()
     options = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}

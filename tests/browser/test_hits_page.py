@@ -48,7 +48,7 @@ def test_owner_releases_and_declines_requester_sees_released(
     page.get_by_role("link", name="Hits", exact=True).click()
     page.wait_for_load_state()
     big, small = page.locator(f"#notice-{made.big}"), page.locator(f"#notice-{made.small}")
-    assert "waiting for the owner" in big.locator("tr").first.inner_text()
+    assert "waiting for your decision" in big.locator("tr").first.inner_text()
 
     show = page.get_by_role("button", name=f"Show the items of notice {made.big}")
     show.focus()
@@ -61,14 +61,14 @@ def test_owner_releases_and_declines_requester_sees_released(
     page.get_by_role("button", name=f"Decline {HOLIDAY[1]}").click()  # one item
     page.locator(f"#items-{made.big} .decisions").wait_for()
     assert "declined" in rows.nth(1).inner_text()
-    assert "waiting for the owner" in rows.nth(0).inner_text()
+    assert "waiting for your decision" in rows.nth(0).inner_text()
     assert "BE agency_admin@BE police" in page.locator(f"#items-{made.big} .decisions").inner_text()
 
     page.get_by_role("button", name=f"Release all pending items of notice {made.big}").click()
     page.locator(f"#notice-{made.big} td.status-partly-released").wait_for()  # the row changed
     assert "released" in rows.nth(0).inner_text() and "released" in rows.nth(2).inner_text()
     assert page.locator(f"#items-{made.big} .decisions tbody tr").count() == 4
-    assert "waiting for the owner" in small.locator("tr").first.inner_text()  # untouched
+    assert "waiting for your decision" in small.locator("tr").first.inner_text()  # untouched
     assert wide(page) <= 1280, f"the hits page is {wide(page)}px wide at 1280"
     shot(page, "hits-owner")
     page.get_by_role("link", name="Español").click()  # longer words, the same width

@@ -8,9 +8,7 @@ screenshot in build/screenshots/) and sends it to Spain as a secure message.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +19,9 @@ from crosscheck.service import hub, workbench
 from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
 from crosscheck.store.message_store import MessageStore
+from tests.browser.live import serving
 from tests.browser.test_workbench import SHOTS, browser, log_in, shot
 from tests.service.report_case import RESTRICTION, SECRETS, Case, build
-from tests.web.test_live_server import free_port, start
 from tests.web.workbench_data import PASSWORD
 
 pytestmark = pytest.mark.slow
@@ -45,22 +43,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Case
         )  # fmt: skip
         workbench.set_password(store, number, PASSWORD)
     store.engine.dispose()
-    port = free_port()
-    env = {
-        **os.environ,
-        "CROSSCHECK_HOME": str(settings.home),
-        "CROSSCHECK_DB_URL": settings.db_url,
-        "PYTHONPATH": os.pathsep.join(sys.path),
-    }
-    server = start(env, port)
-    try:
-        yield f"http://127.0.0.1:{port}", case, settings
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with serving(settings) as base:
+        yield base, case, settings
 
 
 def test_write_read_download_and_send_the_lead_report(

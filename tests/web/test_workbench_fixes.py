@@ -15,9 +15,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from crosscheck.model.labels import msgids
 from crosscheck.settings import Settings
 from crosscheck.web.app import create_app
-from crosscheck.web.labels import msgids
 from crosscheck.web.pages.common import translations
 from tests.web.entity_data import TALK, held
 from tests.web.hits_data import add_notices

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from crosscheck.exc import InvalidData
+from crosscheck.model import labels
 from crosscheck.service.report_svg import path_svg
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ def environment(language: str) -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         catalogue.gettext, catalogue.ngettext, newstyle=True
     )
+    schema, prop = labels.translated(catalogue.gettext)  # the pages' filters, the same labels
+    env.filters.update(schema=schema, prop=prop)
     env.globals.update(lang=language)
     return env
 

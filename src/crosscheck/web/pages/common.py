@@ -29,11 +29,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from crosscheck.exc import CrosscheckError
+from crosscheck.model import labels
 from crosscheck.service import workbench
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.session_store import Session
-from crosscheck.web import labels
 
 WEB = Path(__file__).resolve().parent.parent
 TEMPLATES = WEB / "templates"
