@@ -164,3 +164,16 @@ def test_the_pdf_goes_to_the_competent_country_as_a_secure_message(
     assert sent.sender == "AU police" and list(sent.recipients) == ["ES police"]
     assert sent.handling_code == "H1"  # the strictest code the report cites
     assert len(sent.attachments) == 1
+
+
+def test_the_identity_links_name_the_accounts_not_their_held_ids(
+    store: CaseStore, case: Case
+) -> None:
+    """A link reads "lobogris84 — lobo_gris", as the members above it, never ``au_case.acc-…``."""
+    made = build_report(store, case.au, [case.near], ["msg-1"], competent="ES")
+    page = render_html(made)
+    table = page[page.index('id="identity-title"') : page.index('aria-labelledby="path-title"')]
+    assert made.identity is not None and made.identity.links
+    for link in made.identity.links:
+        assert link.left not in table and link.right not in table
+    assert "lobo_gris" in table
