@@ -2,12 +2,12 @@
 
 --mode latency (default; bench/bench_hub_latency.py): for each holding size, a holding
 of N PDQ hashes + N SHA-256 + N/10 e-mail identifiers over 20 agencies is loaded through
-the store's bulk path (CaseStore.import_contribution, batched inserts; load time
+the store's bulk path (CaseStore.import_contribution: COPY on PostgreSQL; load time
 reported); the PDQ index is built beside the store and reopened (times reported); then
 1,000-fingerprint contributions (500 images: PDQ + SHA-256, with near copies, an exact
 copy and a shared e-mail) are submitted one at a time: p50/p99 of submit -> hits recorded
 in process (ingest + cross-check), and of submit -> hit notice in the owner's inbox
-through `crosscheck serve` (its worker polls every 0.5 s when idle). The ratio between
+through `crosscheck serve` (its worker is woken by the submission). The ratio between
 holdings shows whether the cost follows the contribution or the holding.
 
 --mode ingest: starts `crosscheck serve` on 127.0.0.1, then in one run:
@@ -17,7 +17,11 @@ holdings shows whether the cost follows the contribution or the holding.
   3. how long the queued cross-checks take to drain after the last submission;
   4. the time from submitting one contribution to its hit notice appearing in
      the owner's inbox (queue empty), against a holding of H fingerprints
-     (loaded beforehand straight into the store, not through HTTP).
+     (loaded beforehand straight into the store, not through HTTP): --probes
+     contributions one after the other, p50/p99.
+While the clients submit, the CPU the hub process, PostgreSQL and the whole machine
+use is read from /proc (cores busy on average): whether ingest is bound by the hub's
+Python (one process, so one core at most under the GIL) or by the database.
 Every figure is measured on this hub alone: no peer system runs the same API.
 
 Run:  PYTHONPATH=src .venv/bin/python bench/bench_hub.py --db sqlite|postgres
@@ -111,6 +115,32 @@ def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     return server, base
 
 
+def cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds so far (Linux /proc): the hub process, every PostgreSQL process,
+    and the whole machine (all but idle and iowait)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(stat: Path) -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    postgres = 0.0
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    postgres += used(proc / "stat")
+            except OSError:
+                pass  # gone meanwhile
+    first = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    busy = sum(int(v) for i, v in enumerate(first) if i not in (3, 4)) / tick
+    return {
+        "hub": used(Path(f"/proc/{pid}/stat")),
+        "postgres": postgres,
+        "machine": busy,
+    }
+
+
 def new_database(db: str, work: Path) -> tuple[str, Engine | None]:
     """A throwaway database: its URL, and for PostgreSQL the admin engine that drops it."""
     if db != "postgres":
@@ -141,11 +171,17 @@ def ingest_mode(args: argparse.Namespace) -> None:
     agencies = [(f"Agency {i:02}", "BE") for i in range(args.clients)] + [("Holder", "FR")]
     for name, country in agencies:
         hub.add_agency(store, name, country, work / f"{name}.key")
-        hub.add_user(store, f"{name} examiner", "examiner", name, work / f"{name}.token")
-        hub.add_user(store, f"{name} admin", "agency_admin", name, work / f"{name}.admin")
+        hub.add_user(
+            store, f"{name} examiner", "examiner", name, work / f"{name}.token", settings=settings
+        )
+        hub.add_user(
+            store, f"{name} admin", "agency_admin", name, work / f"{name}.admin", settings=settings
+        )
         tokens[name] = (work / f"{name}.token").read_text().strip()
         tokens[name + "/admin"] = (work / f"{name}.admin").read_text().strip()
-    hub.add_user(store, "operator", "hub_operator", None, work / "operator.token")
+    hub.add_user(
+        store, "operator", "hub_operator", None, work / "operator.token", settings=settings
+    )
     tokens["operator"] = (work / "operator.token").read_text().strip()
 
     print(f"loading a holding of {args.holdings:,} fingerprints for 'Holder' ...", flush=True)
@@ -194,17 +230,25 @@ def ingest_mode(args: argparse.Namespace) -> None:
                         latencies.append(time.perf_counter() - t0)
 
         threads = [threading.Thread(target=submit_all, args=(n,)) for n, _ in agencies[:-1]]
+        cpu = cpu_seconds(server.pid)
         start = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - start
+        used = {k: v - cpu[k] for k, v in cpu_seconds(server.pid).items()}
         total = len(latencies)
         print(
             f"[{args.db}] ingest: {total} contributions x {args.fingerprints} fingerprints by {args.clients} clients "
             f"in {wall:.1f} s = {total / wall:.1f} contributions/s ({total * args.fingerprints / wall:,.0f} fingerprints/s); "
             f"submit p50 {pct(latencies, 0.5):.0f} ms, p99 {pct(latencies, 0.99):.0f} ms",
+            flush=True,
+        )
+        print(
+            f"[{args.db}] CPU while submitting: hub process {used['hub'] / wall:.2f} cores, "
+            f"PostgreSQL (every backend on the machine) {used['postgres'] / wall:.2f} cores, "
+            f"the whole machine {used['machine'] / wall:.2f} of {os.cpu_count()} cores",
             flush=True,
         )
 
@@ -239,35 +283,54 @@ def ingest_mode(args: argparse.Namespace) -> None:
             f"[{args.db}] hit query: {len(query)} requests by {args.clients} clients: p50 {pct(query, 0.5):.0f} ms, p99 {pct(query, 0.99):.0f} ms",
             flush=True,
         )
-
-        # submit -> notice, against the holding
-        name = agencies[0][0]
-        probe = package(
-            work / "probe.zip",
-            "probe_1",
-            name,
-            "BE",
-            holding_values[:1] + [secrets.token_hex(32) for _ in range(args.fingerprints - 1)],
-        )
-        sign_package(probe, load_key(work / f"{name}.key"), name)
-        t0 = time.perf_counter()
-        httpx.post(
-            f"{base}/contributions",
-            content=probe.read_bytes(),
-            headers={"Authorization": f"Bearer {tokens[name]}"},
-            timeout=300,
-        ).raise_for_status()
-        while True:
-            inbox = httpx.get(
-                f"{base}/inbox",
-                headers={"Authorization": f"Bearer {tokens['Holder/admin']}"},
-                timeout=60,
-            ).json()
-            if inbox:
-                break
-            time.sleep(0.05)
+        alone: list[float] = []  # one client: the cost of a request without queueing
+        with httpx.Client(timeout=60) as client:
+            for _ in range(50):
+                t0 = time.perf_counter()
+                client.get(
+                    f"{base}/hits", headers={"Authorization": f"Bearer {tokens[agencies[0][0]]}"}
+                ).raise_for_status()
+                alone.append(time.perf_counter() - t0)
         print(
-            f"[{args.db}] submit to hit notice against {args.holdings:,} held fingerprints: {time.perf_counter() - t0:.2f} s",
+            f"[{args.db}] hit query, one client: {len(alone)} requests: p50 {pct(alone, 0.5):.0f} ms, p99 {pct(alone, 0.99):.0f} ms",
+            flush=True,
+        )
+
+        # submit -> notice, against the holding, one probe at a time (queue empty)
+        notice: list[float] = []
+        with httpx.Client(timeout=300) as client:
+            for n in range(args.probes):
+                name = agencies[n % args.clients][0]
+                probe = package(
+                    work / f"probe{n}.zip",
+                    f"probe_{n}",
+                    name,
+                    "BE",
+                    holding_values[n % len(holding_values) : n % len(holding_values) + 1]
+                    + [secrets.token_hex(32) for _ in range(args.fingerprints - 1)],
+                )
+                sign_package(probe, load_key(work / f"{name}.key"), name)
+                body = probe.read_bytes()
+                t0 = time.perf_counter()
+                client.post(
+                    f"{base}/contributions",
+                    content=body,
+                    headers={"Authorization": f"Bearer {tokens[name]}"},
+                ).raise_for_status()
+                while (
+                    len(
+                        client.get(
+                            f"{base}/inbox",
+                            headers={"Authorization": f"Bearer {tokens['Holder/admin']}"},
+                        ).json()
+                    )
+                    <= n
+                ):
+                    time.sleep(0.02)
+                notice.append(time.perf_counter() - t0)
+        print(
+            f"[{args.db}] submit to hit notice against {args.holdings:,} held fingerprints, "
+            f"{len(notice)} probes: p50 {pct(notice, 0.5):.0f} ms, p99 {pct(notice, 0.99):.0f} ms",
             flush=True,
         )
     finally:
@@ -292,7 +355,9 @@ def main() -> None:
         default="1000000",
         help="ingest: one size; latency: sizes separated by commas (100000,1000000)",
     )
-    parser.add_argument("--probes", type=int, default=30, help="latency: contributions timed")
+    parser.add_argument(
+        "--probes", type=int, default=30, help="contributions timed one at a time to their notice"
+    )
     parser.add_argument("--served", type=int, default=10, help="latency: of them through HTTP")
     args = parser.parse_args()
     if args.mode == "ingest":

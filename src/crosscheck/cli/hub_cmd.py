@@ -576,18 +576,26 @@ def worker(
     jobs: Annotated[
         int | None, typer.Option("--jobs", help="Exit after running this many jobs")
     ] = None,
-    pause: Annotated[float, typer.Option(help="Seconds to wait when no job is due")] = 1.0,
+    pause: Annotated[
+        float,
+        typer.Option(help="Seconds to wait when no job is due (PostgreSQL: until one is queued)"),
+    ] = 1.0,
 ) -> None:
     """Take cross-check jobs from the hub's queue; any number may run beside `serve`.
 
     Each job is taken by one worker; a failed one is tried again after a back-off and
     marked failed (logged) after its last try; one left by a dead worker is taken again.
+    On PostgreSQL an idle worker wakes as soon as a job is queued (LISTEN/NOTIFY);
+    on SQLite it looks again every --pause seconds.
     """
-    import time
+    from crosscheck.store.job_bell import JobBell
 
     if jobs is not None and jobs < 1:
         raise InvalidData(f"--jobs must be 1 or more, got {jobs}")
     case_store = common.store()
+    bell = JobBell()
+    if not once:
+        bell.listen(case_store.engine)
     done = 0
     try:
         while jobs is None or done < jobs:
@@ -596,9 +604,11 @@ def worker(
             if ran == 0:
                 if once:
                     break
-                time.sleep(pause)
+                bell.wait(pause)
     except KeyboardInterrupt:
         pass
+    finally:
+        bell.close()
     common.out.print(f"{done} job{'' if done == 1 else 's'} run")
 
 

@@ -41,6 +41,19 @@ from crosscheck.model.statements import StatementEntity
 RESERVED = frozenset({SIGNATURE})  # the hub's signature travels beside the manifest
 
 
+# a package at most this big (its entity and fingerprint members, uncompressed, and their
+# records) is parsed once: the records its check read are kept for the import
+KEEP_BYTES = 4 << 20
+KEEP_RECORDS = 10_000
+
+
+@dataclass(frozen=True)
+class _Kept:
+    first_seen: str | None
+    entities: list[StatementEntity]
+    fingerprints: list[Fingerprint]
+
+
 @dataclass(frozen=True)
 class PackageLimits:
     """Caps that keep a hostile package from exhausting the machine."""
@@ -68,6 +81,7 @@ class PackageReader:
         self.name = label or str(path)
         self.limits = limits or PackageLimits()
         self.manifest = self._open()
+        self._kept: _Kept | None = None
 
     def _fail(self, problem: str, member: str | None = None) -> InvalidPackage:
         return InvalidPackage(self.name, problem, member)
@@ -176,7 +190,17 @@ class PackageReader:
                 raise self._fail(f"is damaged ({exc})", name) from exc
 
     def entities(self, first_seen: str | None = None) -> Iterator[StatementEntity]:
-        """The package's entities as statements of its contribution, validated."""
+        """The package's entities as statements of its contribution, validated.
+
+        After :meth:`check` with the same ``first_seen``, a small package's entities
+        are the ones the check validated (not parsed again); do not change them.
+        """
+        kept = self._kept
+        if kept is not None and kept.first_seen == first_seen:
+            return iter(kept.entities)
+        return self._entities(first_seen)
+
+    def _entities(self, first_seen: str | None) -> Iterator[StatementEntity]:
         contribution_id = self.manifest.contribution.id
         for number, data in self._lines(ENTITIES):
             try:
@@ -185,6 +209,12 @@ class PackageReader:
                 raise self._fail(f"line {number}: {exc.message}", ENTITIES) from exc
 
     def fingerprints(self) -> Iterator[Fingerprint]:
+        """The package's fingerprints, validated (after :meth:`check`: a small one's kept ones)."""
+        if self._kept is not None:
+            return iter(self._kept.fingerprints)
+        return self._fingerprints()
+
+    def _fingerprints(self) -> Iterator[Fingerprint]:
         for number, data in self._lines(FINGERPRINTS):
             try:
                 yield Fingerprint.model_validate(data)
@@ -193,27 +223,46 @@ class PackageReader:
                     f"line {number}: {_validation_message(exc)}", FINGERPRINTS
                 ) from exc
 
-    def check(self) -> None:
-        """Every digest, every record and every count, before anything is stored."""
+    def check(self, first_seen: str | None = None) -> None:
+        """Every digest, every record and every count, before anything is stored.
+
+        ``first_seen`` as :meth:`entities` will be asked for it: a small package
+        (``KEEP_BYTES``, ``KEEP_RECORDS``) keeps the records checked here, so reading
+        them afterwards parses nothing twice; a bigger one is streamed again.
+        """
+        self._kept = None
         self.verify_digests()
+        members = [self.manifest.members[name] for name in (ENTITIES, FINGERPRINTS)]
+        keep = (
+            sum(m.size for m in members) <= KEEP_BYTES
+            and sum(m.records for m in members) <= KEEP_RECORDS
+        )
+        entities: list[StatementEntity] = []
         entity_ids: dict[str, str] = {}  # id → schema of its fragments so far
         count = 0
-        for entity in self.entities():
+        for entity in self._entities(first_seen):
             count += 1
             if entity.id is not None:
                 entity_ids[entity.id] = self._merged_schema(
                     entity.id, entity_ids.get(entity.id), entity.schema.name, count
                 )
+            if keep:
+                entities.append(entity)
         self._check_count(ENTITIES, count)
+        fingerprints: list[Fingerprint] = []
         count = 0
-        for fingerprint in self.fingerprints():
+        for fingerprint in self._fingerprints():
             count += 1
             if fingerprint.entity_id not in entity_ids:
                 raise self._fail(
                     f"record {count}: entity {fingerprint.entity_id!r} is not in {ENTITIES}",
                     FINGERPRINTS,
                 )
+            if keep:
+                fingerprints.append(fingerprint)
         self._check_count(FINGERPRINTS, count)
+        if keep:
+            self._kept = _Kept(first_seen, entities, fingerprints)
 
     def _merged_schema(self, entity_id: str, held: str | None, name: str, line: int) -> str:
         """Fragments of one entity must merge by FtM's rules (LegalEntity and Person: Person)."""

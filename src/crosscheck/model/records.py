@@ -204,7 +204,11 @@ class Fingerprint(_Record):
     @property
     def key(self) -> str:
         """A deterministic id, the same wherever the same fingerprint is seen."""
-        parts = [self.entity_id, self.kind.value, self.value, str(self.frame), repr(self.ts)]
+        return self.key_as(self.entity_id)
+
+    def key_as(self, entity_id: str) -> str:
+        """``key`` of this fingerprint given to ``entity_id`` (a held id), without a copy."""
+        parts = [entity_id, self.kind.value, self.value, str(self.frame), repr(self.ts)]
         if self.variant is not None:
             parts.append(self.variant)
         return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()

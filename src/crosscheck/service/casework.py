@@ -70,11 +70,11 @@ def import_package(
         max_package_bytes=settings.max_package_bytes, max_line_bytes=settings.max_line_bytes
     )
     reader = PackageReader(path, limits, label=label)
-    reader.check()
     manifest = reader.manifest
+    first_seen = manifest.contribution.created_at.isoformat()
+    reader.check(first_seen)  # a small package's records are kept: read once, not twice
     contribution = manifest.contribution.received(clock(), settings.review_years)
     _check_review_date(contribution, settings.review_years, reader.name)
-    first_seen = contribution.created_at.isoformat()
     result = store.import_contribution(
         contribution,
         format_version=manifest.format_version,

@@ -20,10 +20,11 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, Row, Select, and_, func, or_, select
+from sqlalchemy import Connection, Engine, Row, Select, and_, func, or_, select, text
 
 from crosscheck.exc import Conflict, InvalidData, NotFound
 from crosscheck.store.engine import lock_for_writing
+from crosscheck.store.job_bell import JOB_CHANNEL
 from crosscheck.store.tables import agency, agency_key, credential, job
 
 ROLES = frozenset({"examiner", "analyst", "agency_admin", "hub_operator"})
@@ -317,7 +318,11 @@ class AccessStore:
     def enqueue(
         self, kind: str, subject: str, now: datetime, *, conn: Connection | None = None
     ) -> None:
-        """Queue a job (in ``conn``'s transaction when given)."""
+        """Queue a job (in ``conn``'s transaction when given).
+
+        On PostgreSQL the transaction also sends ``NOTIFY crosscheck_jobs``, delivered
+        when it commits: a worker listening (``store/job_bell.py``) wakes at once.
+        """
         if conn is None:
             with self.engine.begin() as own:
                 self.enqueue(kind, subject, now, conn=own)
@@ -332,6 +337,9 @@ class AccessStore:
                 updated_at=now,
             )
         )
+        if conn.dialect.name == "postgresql":  # the payload is the kind only, never the subject
+            notify = text("SELECT pg_notify(:channel, :kind)")
+            conn.execute(notify, {"channel": JOB_CHANNEL, "kind": kind})
 
     def claim(
         self, now: datetime, stale_after: timedelta = STALE_AFTER

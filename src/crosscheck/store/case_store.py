@@ -17,7 +17,7 @@ from typing import Any
 from followthemoney import model as ftm_model
 from followthemoney.exc import InvalidData as FtMInvalidData
 from sqlalchemy import Connection, Engine, and_, func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from crosscheck.exc import BackendError, Conflict, InvalidData, NotFound, NotInitialised
 from crosscheck.model import (
@@ -28,10 +28,10 @@ from crosscheck.model import (
     Handling,
     assemble,
 )
-from crosscheck.model.keys import qualify, qualify_fingerprint, qualify_statements
+from crosscheck.model.keys import qualify, qualify_statements
 from crosscheck.model.statements import BASE_ID, Statement, StatementEntity
 from crosscheck.store import index_feed, migrate
-from crosscheck.store.engine import insert_ignoring_duplicates, transaction
+from crosscheck.store.engine import transaction
 from crosscheck.store.tables import (
     agency,
     contribution,
@@ -72,28 +72,101 @@ class Stats:
     contributions_by_agency: dict[str, int] = field(default_factory=dict)
 
 
-def _batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
+STATEMENT_COLUMNS = (
+    "id",
+    "entity_id",
+    "canonical_id",
+    "prop",
+    "schema",
+    "value",
+    "contribution_id",
+    "lang",
+    "original_value",
+    "first_seen",
+    "last_seen",
+    "external",
+    "origin",
+)
+FINGERPRINT_COLUMNS = (
+    "id",
+    "contribution_id",
+    "entity_id",
+    "kind",
+    "value",
+    "quality",
+    "frame",
+    "ts",
+    "variant",
+)
+
+
+def _batches(rows: Iterable[tuple[Any, ...]], size: int = BATCH) -> Iterator[list[tuple[Any, ...]]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
-def _statement_row(stmt: Statement) -> dict[str, Any]:
-    return {
-        "id": stmt.id,
-        "entity_id": stmt.entity_id,
-        "canonical_id": stmt.canonical_id,
-        "prop": stmt.prop,
-        "schema": stmt.schema,
-        "value": stmt.value,
-        "contribution_id": stmt.dataset,
-        "lang": stmt.lang,
-        "original_value": stmt.original_value,
-        "first_seen": stmt.first_seen,
-        "last_seen": stmt.last_seen,
-        "external": stmt.external,
-        "origin": stmt.origin,
-    }
+def _statement_row(stmt: Statement) -> tuple[Any, ...]:
+    """A statement as a row of ``STATEMENT_COLUMNS``."""
+    return (
+        stmt.id,
+        stmt.entity_id,
+        stmt.canonical_id,
+        stmt.prop,
+        stmt.schema,
+        stmt.value,
+        stmt.dataset,
+        stmt.lang,
+        stmt.original_value,
+        stmt.first_seen,
+        stmt.last_seen,
+        stmt.external,
+        stmt.origin,
+    )
+
+
+def _insert_rows(
+    conn: Connection, table: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Insert plain tuples of ``columns``, a row whose id is already there left out.
+
+    The import's bulk write, as ``INSERT ... ON CONFLICT DO NOTHING`` (so a record
+    repeated in a package is stored once, the first one kept), without building a
+    dict per row. PostgreSQL: streamed by ``COPY`` into a temporary table of the
+    same columns (emptied at every commit), then moved over in one ``INSERT ...
+    SELECT ... ON CONFLICT DO NOTHING``. SQLite: the driver's ``executemany`` in
+    batches. Table and column names are the store's own (``tables.py``), quoted.
+    """
+    quote = conn.dialect.identifier_preparer.quote
+    target = quote(table.name)
+    names = ", ".join(quote(c) for c in columns)
+    if conn.dialect.name != "postgresql":
+        marks = ", ".join("?" for _ in columns)
+        sql = f"INSERT INTO {target} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
+        for batch in _batches(rows):
+            conn.exec_driver_sql(sql, batch)
+        return
+    import psycopg  # the PostgreSQL driver: there only when the store is on PostgreSQL
+
+    load = quote(f"crosscheck_load_{table.name}")  # per session; its rows go at every commit
+    moved = f"INSERT INTO {target} ({names}) SELECT {names} FROM {load} ON CONFLICT DO NOTHING"  # noqa: S608
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    step = "COPY"
+    try:
+        with driver.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} "
+                f"(LIKE {target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            with cursor.copy(f"COPY {load} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            step = moved
+            cursor.execute(moved)
+            cursor.execute(f"TRUNCATE {load}")  # a second call in this transaction starts empty
+    except psycopg.Error as exc:  # as SQLAlchemy's own calls raise it (IntegrityError, ...)
+        raise DBAPIError.instance(step, None, exc, psycopg.Error) from exc
 
 
 def _row_statement(row: Any) -> Statement:
@@ -116,6 +189,27 @@ def _row_statement(row: Any) -> Statement:
 
 def fingerprint_id(contribution_id: str, item: Fingerprint) -> str:
     return hashlib.sha1(f"{contribution_id}\x1f{item.key}".encode()).hexdigest()
+
+
+def _fingerprint_row(contribution_id: str, item: Fingerprint) -> tuple[Any, ...]:
+    """A package's fingerprint as held (its entity id qualified): a row of ``FINGERPRINT_COLUMNS``.
+
+    The same id as ``fingerprint_id(contribution_id, qualify_fingerprint(item, contribution_id))``
+    without copying the model for each row.
+    """
+    entity_id = qualify(contribution_id, item.entity_id)
+    key = item.key_as(entity_id)
+    return (
+        hashlib.sha1(f"{contribution_id}\x1f{key}".encode()).hexdigest(),
+        contribution_id,
+        entity_id,
+        item.kind.value,
+        item.value,
+        item.quality,
+        item.frame,
+        item.ts,
+        item.variant,
+    )
 
 
 class CaseStore:
@@ -277,33 +371,20 @@ class CaseStore:
             )
         schemata: dict[str, str] = {}
 
-        def statement_rows() -> Iterator[dict[str, Any]]:
+        def statement_rows() -> Iterator[tuple[Any, ...]]:
             for entity in entities:
                 if entity.id is not None:
                     _merge_schema(schemata, entity.id, entity.schema.name)
                 for stmt in qualify_statements(entity, stored_id):
                     yield _statement_row(stmt)
 
-        insert_statement = insert_ignoring_duplicates(self.engine, statement)
-        for batch in _batches(statement_rows()):
-            conn.execute(insert_statement, batch)
-        insert_fingerprint = insert_ignoring_duplicates(self.engine, fingerprint)
-        fingerprint_rows = (
-            {
-                "id": fingerprint_id(stored_id, held_fp),
-                "contribution_id": stored_id,
-                "entity_id": held_fp.entity_id,
-                "kind": held_fp.kind.value,
-                "value": held_fp.value,
-                "quality": held_fp.quality,
-                "frame": held_fp.frame,
-                "ts": held_fp.ts,
-                "variant": held_fp.variant,
-            }
-            for held_fp in (qualify_fingerprint(fp, stored_id) for fp in fingerprints)
+        _insert_rows(conn, statement, STATEMENT_COLUMNS, statement_rows())
+        _insert_rows(
+            conn,
+            fingerprint,
+            FINGERPRINT_COLUMNS,
+            (_fingerprint_row(stored_id, fp) for fp in fingerprints),
         )
-        for batch in _batches(fingerprint_rows):
-            conn.execute(insert_fingerprint, batch)
         after = (self._count(conn, statement, stored_id), self._count(conn, fingerprint, stored_id))
         if held:
             if after != before:

@@ -29,6 +29,7 @@ from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
 from crosscheck.store import CaseStore
 from crosscheck.store.access_store import AccessStore, Caller
+from crosscheck.store.job_bell import JobBell
 from crosscheck.web.agency_api import agency_router
 from crosscheck.web.auth import FailedAuthentication, Who
 from crosscheck.web.bodies import declared_length
@@ -134,26 +135,38 @@ def _sweep_spool(spool: Path) -> None:
             left.unlink(missing_ok=True)
 
 
-def create_app(settings: Settings | None = None, *, worker: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, worker: bool = True, worker_pause: float = WORKER_PAUSE_S
+) -> FastAPI:
+    """The hub's app; ``worker``: run cross-checks in a thread of this process.
+
+    The worker thread takes jobs until the queue is empty, then waits on a
+    ``JobBell``: rung at once by a contribution this process stored, on PostgreSQL
+    also by any process's (LISTEN/NOTIFY), and otherwise after ``worker_pause``
+    seconds (a job queued by another process on SQLite, a retry come due).
+    """
     settings = settings or Settings.from_env()
     store: CaseStore = open_store(settings, create=True)
     spool = settings.home / "spool"
     access = AccessStore(store.engine, hub.token_key(settings))  # the key is read once
     stop = threading.Event()
+    bell = JobBell()
 
     def work() -> None:
         while not stop.is_set():
             if hub.run_jobs(store, limit=10) == 0:
-                stop.wait(WORKER_PAUSE_S)
+                bell.wait(worker_pause)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         _sweep_spool(spool)  # what a killed or crashed hub left there: copies of packages
         thread = threading.Thread(target=work, name="crosscheck-worker", daemon=True)
         if worker:
+            bell.listen(store.engine)
             thread.start()
         yield
         stop.set()
+        bell.close()
         if worker:
             thread.join(timeout=10)
         store.engine.dispose()
@@ -214,6 +227,8 @@ def create_app(settings: Settings | None = None, *, worker: bool = True) -> Fast
             )
         finally:
             path.unlink(missing_ok=True)
+        if done.imported.result.created:
+            bell.ring()  # its cross-check is queued: this process's worker takes it now
         return Submitted(
             contribution=done.imported.result.contribution_id,
             created=done.imported.result.created,
