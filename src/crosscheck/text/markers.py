@@ -28,6 +28,8 @@ def _m(language: str, points_to: str, regex: str, weight: float, note: str) -> M
 
 
 MARKERS: tuple[Marker, ...] = (
+    # móvil, conducir and the vocative tío/tía were dropped: right on 40-52 % of the training
+    # texts they fired on (eval/eval_markers.py): Latin American texts use them too
     # Spanish of Spain
     _m(
         "es", "es-ES", r"\bvosotr[oa]s\b|\bvuestr[oa]s?\b", 3.0, "vosotros (Latin America: ustedes)"
@@ -49,9 +51,7 @@ MARKERS: tuple[Marker, ...] = (
     _m("es", "es-ES", r"\bos\s+(?:\w+)\b", 1.0, "clitic os"),
     _m("es", "es-ES", r"\bvale\b[.!?,]", 1.0, "vale = OK"),
     _m("es", "es-ES", r"\bordenador(?:es)?\b", 2.0, "ordenador (Latin America: computadora)"),
-    _m("es", "es-ES", r"\bm[óo]vil(?:es)?\b", 1.0, "móvil (Latin America: celular)"),
-    _m("es", "es-ES", r"\bcoches?\b", 1.5, "coche (Latin America: carro, auto)"),
-    _m("es", "es-ES", r"\bconduc(?:ir|e|es|ía|imos)\b", 1.0, "conducir (Latin America: manejar)"),
+    _m("es", "es-ES", r"\bcoches?\b", 0.5, "coche (Latin America: carro, auto; Mexico: coche too)"),
     _m("es", "es-ES", r"\bzumos?\b", 2.0, "zumo (Latin America: jugo)"),
     _m("es", "es-ES", r"\bgafas\b", 1.5, "gafas (Latin America: lentes, anteojos)"),
     _m("es", "es-ES", r"\bpatatas?\b", 1.5, "patata (Latin America: papa)"),
@@ -62,7 +62,6 @@ MARKERS: tuple[Marker, ...] = (
         2.0,
         "Spain colloquial",
     ),
-    _m("es", "es-ES", r"\bt[íi]o\b[,!?]|\bt[íi]a\b[,!?]", 1.0, "tío/tía as a vocative"),
     _m("es", "es-ES", r"\bhostia(?:s)?\b|\bjoder\b|\bco[ñn]o\b", 1.0, "Spain expletive"),
     # Latin American Spanish
     _m("es", "es-419", r"\bcomputador(?:a|as|es)?\b", 2.0, "computadora (Spain: ordenador)"),
@@ -78,7 +77,7 @@ MARKERS: tuple[Marker, ...] = (
     _m(
         "es",
         "es-AR",
-        r"\b(?:ten|quer|pod|sab|hac|deb|sent|pens)[ée]s\b|\bsos\b",
+        r"\b(?:ten|quer|pod|sab|hac|deb|sent|pens)és\b|\bsos\b",  # sabes/haces: tú, everywhere
         3.0,
         "voseo verb (vos tenés, sos)",
     ),
@@ -121,18 +120,25 @@ MARKERS: tuple[Marker, ...] = (
         2.0,
         "estar + gerund",
     ),
-    _m("pt", "pt-PT", r"\b\w+-(?:me|te|se|lhe|nos|vos|lhes|o|a|os|as)\b", 0.5, "enclisis"),
+    _m("pt", "pt-PT", r"\b\w+-(?:me|te|se|lhe|nos|vos|lhes|o|a|os|as)\b(?!-)", 0.5, "enclisis"),
     _m("pt", "pt-BR", r"(?:^|[.!?]\s+)(?:me|te|se)\s+\w+", 1.0, "sentence-initial proclitic"),
     _m("pt", "pt-BR", r"\bvocês?\b", 1.0, "você"),
     _m(
         "pt",
         "pt-PT",
-        r"\b\w*(?:ó|é)(?:m|n)\w*ic[oa]s?\b|\bg[ée]nero\b|\bAnt[óo]nio\b",
+        r"\b\w*(?:ó|é)(?:m|n)\w*ic[oa]s?\b|\bgénero\b|\bAntónio\b",
         1.0,
         "é/ó before m/n",
     ),
     _m("pt", "pt-PT", r"\b\w*[óé](?:mic|nic|mio|nio)\w*\b", 1.0, "é/ó spelling"),
-    _m("pt", "pt-BR", r"\b\w*[ôê](?:m|n)\w*\b", 1.5, "ê/ô before m/n"),
+    # têm/vêm and -ência/-ênio are written alike in both varieties (eval/eval_markers.py)
+    _m(
+        "pt",
+        "pt-BR",
+        r"\b(?!t[êe]m\b|v[êe]m\b)\w*(?:ô[mn]|ê(?:m|n(?!ci)))\w*\b",
+        1.5,
+        "ê/ô before m/n",
+    ),
     _m(
         "pt",
         "pt-PT",
