@@ -1,10 +1,13 @@
 """Variety speed (issue 16): cold model load, and the full analysis of ten-word texts on one core.
 
-(a) Load: each shipped variety model in a fresh process: importing
-    `crosscheck.text.variety`, the scikit-learn modules its pipeline needs, and
-    `load_model(language)`; lingua's detector on the default language set (its
-    language models load on first use); and the whole cold start of the analysis
-    (import `crosscheck.text.analyse`, one text of each language analysed).
+(a) Load: each shipped variety model (`text/models/variety-{language}.npz`, plain
+    arrays applied by `text/variety_format.py`: no scikit-learn, no pickle) in a
+    fresh process: importing `crosscheck.text.variety`, then `load_model(language)`
+    (read the arrays, build the vocabularies' dicts); the child checks that
+    scikit-learn, joblib and scipy were never imported. lingua's detector on the
+    default language set (its language models load on first use); and the whole
+    cold start of the analysis (import `crosscheck.text.analyse`, one text of each
+    language analysed).
     Target: a model loads in ≤ 2 s.
 (b) Throughput: `crosscheck.text.analyse.analyse` (language + variety + evidence +
     identifiers), in batches of 512 as `crosscheck text analyse` runs it, on
@@ -51,13 +54,13 @@ clocks = (time.perf_counter, time.process_time)
 start = [c() for c in clocks]
 from crosscheck.text import variety
 imported = [c() for c in clocks]
-import sklearn.feature_extraction.text, sklearn.linear_model, sklearn.pipeline
-sklearn_done = [c() for c in clocks]
 assert variety.load_model(sys.argv[1]) is not None
 loaded = [c() for c in clocks]
+heavy = [m for m in ("sklearn", "joblib", "scipy") if m in sys.modules]
+assert not heavy, heavy
 print(json.dumps({f"{name}_{clock}": b[i] - a[i]
-                  for name, a, b in (("import", start, imported), ("sklearn", imported, sklearn_done),
-                                     ("unpickle", sklearn_done, loaded), ("total", start, loaded))
+                  for name, a, b in (("import", start, imported), ("read", imported, loaded),
+                                     ("total", start, loaded))
                   for i, clock in enumerate(("wall", "cpu"))}))
 """
 
@@ -168,7 +171,7 @@ def main() -> None:
     if args.child_throughput:
         print(json.dumps(throughput(args.data, args.texts, args.profile)))
         return
-    models = sorted(p.name.split("-")[1].split(".")[0] for p in _models().glob("variety-*.*"))
+    models = sorted(p.name.split("-")[1].split(".")[0] for p in _models().glob("variety-*.npz"))
     print(
         f"(a) cold load, fresh process each, {args.runs} runs, median; CPU time "
         f"(wall time in brackets: it includes waiting for a core on a shared machine);"
@@ -180,8 +183,7 @@ def main() -> None:
         total = med["total_cpu"]
         print(
             f"  variety-{language}: {total:.2f} s ({med['total_wall']:.2f} s)"
-            f" = import {med['import_cpu']:.2f} + scikit-learn {med['sklearn_cpu']:.2f}"
-            f" + unpickle {med['unpickle_cpu']:.2f}"
+            f" = import {med['import_cpu']:.2f} + read {med['read_cpu']:.2f}"
             f"   {total / LOAD_TARGET_S:.2f} of the target ({'met' if total <= LOAD_TARGET_S else 'missed'})"
         )
     for code, label in (

@@ -4,6 +4,7 @@ Run:  .venv/bin/python scripts/train_variety.py [--data ../shared/data/lang] [--
       .venv/bin/python scripts/train_variety.py --ablation   (dev accuracy per source left out)
       .venv/bin/python scripts/train_variety.py --learning-curve 0.25,0.5,1   (dev accuracy by
       share of the training data)
+      .venv/bin/python scripts/train_variety.py --convert    (old .joblib models -> .npz, no retraining)
 Trains on the training split only (see crosscheck.text.corpora.load_splits:
 by film, user, document or corpus part, deduplicated across sources), at most
 CAP examples per source and variety, weighted so that each genre and, within
@@ -20,7 +21,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import joblib
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -36,7 +36,16 @@ from crosscheck.text.corpora import (
     capped,
     load_splits,
 )
-from crosscheck.text.variety import MODELS, VarietyModel, coverage_curve, side, two_way
+from crosscheck.text.variety import (
+    FIELDS,
+    MODELS,
+    VarietyModel,
+    coverage_curve,
+    model_path,
+    save_model,
+    side,
+    two_way,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_THRESHOLD = 0.7  # where there is no development split (en)
@@ -362,6 +371,55 @@ def learning_curve(data: Path, languages: list[str], shares: tuple[float, ...]) 
             )
 
 
+def save(model: VarietyModel) -> Path:
+    """The model as ``text/models/variety-{language}.npz`` (crosscheck.text.variety_format)."""
+    path = model_path(model.language)
+    save_model(model, path)
+    return path
+
+
+def convert(languages: list[str]) -> None:
+    """Each ``variety-{language}.joblib`` saved by an earlier version of this script, as
+    ``.npz`` without retraining; the ``.joblib`` is deleted once the ``.npz`` answers the same."""
+    import joblib
+    from scipy.sparse import csr_matrix
+
+    from crosscheck.text.variety import read_model as load_npz
+
+    for language in languages:
+        old = MODELS / f"variety-{language}.joblib"
+        if not old.exists():
+            print(f"{language}: no {old}")
+            continue
+        state = dict(vars(joblib.load(old)))
+        pipeline = state["pipeline"]
+        features = pipeline.steps[0][1]
+        parts = [t for _, t in getattr(features, "transformer_list", [("", features)])]
+        for vectoriser, column in zip(parts, state.get("_terms") or [], strict=True):
+            # saved with its vocabulary as an array of terms in column order
+            vectoriser.vocabulary_ = dict(zip(column.tolist(), range(len(column)), strict=True))
+        model = VarietyModel(pipeline=pipeline, **{k: state[k] for k in FIELDS if k in state})
+        path = save(model)
+        # the saved model answers as the pickled pipeline did, on the texts its info names
+        # and a few made-up ones: same features, same probabilities (the model's own
+        # float32 features are taken in double, as the new applier sums them)
+        probe = [str(k) for k in model.info.get("trained_on", {})]
+        probe += [
+            "",
+            "¿Vosotros habéis visto el ordenador?  Che, vos sabés… 12 345",
+            "Olá, ônibus!",
+        ]
+        saved = load_npz(path)
+        mine = saved.pipeline.transform(probe)
+        theirs = csr_matrix(features.transform(probe))
+        for name in ("indptr", "indices", "data"):
+            assert np.array_equal(getattr(mine, name), getattr(theirs, name)), (language, name)
+        expected = pipeline.steps[-1][1].predict_proba(theirs.astype(np.float64))
+        assert np.allclose(np.exp(saved.pipeline.log_proba(mine)), expected, rtol=0, atol=1e-9)
+        old.unlink()
+        print(f"{language}: {old.name} -> {path.name}, {path.stat().st_size / 1e6:.1f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -379,8 +437,16 @@ def main() -> None:
         metavar="SHARES",
         help="e.g. 0.25,0.5,1: dev accuracy trained on these shares of the data; save nothing",
     )
+    parser.add_argument(
+        "--convert",
+        action="store_true",
+        help="save the .joblib models of an earlier version as .npz, without retraining",
+    )
     args = parser.parse_args()
     languages = args.languages.split(",")
+    if args.convert:
+        convert(languages)
+        return
     if args.ablation:
         ablation(args.data, languages)
         return
@@ -392,8 +458,7 @@ def main() -> None:
     MODELS.mkdir(parents=True, exist_ok=True)
     for language in languages:
         model = train_language(language, split, args.data)
-        path = MODELS / f"variety-{language}.joblib"
-        joblib.dump(model, path, compress=3)
+        path = save(model)
         print(
             f"{language}: {sum(model.info['trained_on'].values())} examples, fit {model.info['fit_seconds']} s, "
             f"temperature {model.temperature}, pool exponent {model.pool_exponent}, threshold {model.threshold}, "

@@ -54,7 +54,7 @@ def test_expected_calibration_error_by_hand() -> None:
 
 
 def test_shipped_models_are_calibrated_small_and_cover_french() -> None:
-    sizes = [p.stat().st_size for p in MODELS.glob("variety-*.joblib")]
+    sizes = [p.stat().st_size for p in MODELS.glob("variety-*.npz")]
     assert len(sizes) >= 4 and sum(sizes) < 15_000_000
     for language in ("es", "pt", "fr"):
         model = load_model(language)

@@ -1,24 +1,26 @@
 """Regional variety of a text: a linear model on character and word n-grams, plus markers.
 
 One model per language, trained by ``scripts/train_variety.py`` from
-``../shared/data/lang`` and shipped in ``text/models/`` (nothing is downloaded).
+``../shared/data/lang`` and shipped in ``text/models/variety-{language}.npz``
+(nothing is downloaded; the format and its applier: ``text/variety_format.py``,
+no scikit-learn and no pickle at run time).
 Markers add their weight to the log-odds of the variety they point to; the
 decision abstains when the top probability is under the model's threshold.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 
+from crosscheck.text import variety_format
 from crosscheck.text.markers import find_markers
+from crosscheck.text.variety_format import LinearTextModel
 
 MODELS = Path(__file__).parent / "models"
 LATAM = ("es-AR", "es-MX")
@@ -51,11 +53,13 @@ class VarietyResult:
 
 @dataclass
 class VarietyModel:
-    """What the training script saves: the fitted pipeline and what the decision needs."""
+    """What the training script saves: the linear n-gram model and what the decision needs."""
 
     language: str
     classes: list[str]
-    pipeline: Any  # sklearn Pipeline: FeatureUnion(char, word) -> LogisticRegression
+    #: tf-idf char and word n-grams -> linear classifier, applied without scikit-learn;
+    #: a fitted scikit-learn Pipeline given here (training) is converted on construction
+    pipeline: LinearTextModel
     threshold: float
     spellings: dict[str, str] = field(default_factory=dict)  # en: word -> en-GB / en-US
     #: log-probabilities are divided by it before the softmax (temperature scaling,
@@ -65,34 +69,13 @@ class VarietyModel:
     #: author's texts are not independent evidence (0 = independent; fitted on dev authors)
     pool_exponent: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)
-    _names: Any = None
-    _weights: Any = None
+    _weights: list[np.ndarray] | None = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        """What is saved: each vectoriser's vocabulary as an array of its terms in column order.
-
-        A vocabulary is a dict of up to 180,000 n-grams, which joblib's pure-Python
-        unpickler takes over a second to read; an array of strings loads at once and
-        :meth:`__setstate__` makes the dict again in milliseconds.
-        """
-        vectorisers = _vectorisers(self.pipeline)
-        terms = [_terms_in_column_order(v.vocabulary_) for v in vectorisers]
-        bare = {id(v.vocabulary_): None for v in vectorisers}  # deepcopy's memo: copied as None
-        return dict(
-            self.__dict__,
-            pipeline=copy.deepcopy(self.pipeline, bare),
-            _terms=terms,
-            _names=None,
-            _weights=None,
-        )
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        terms = state.pop("_terms", None)
-        self.__dict__.update(state)
-        if terms is not None:
-            for vectoriser, column in zip(_vectorisers(self.pipeline), terms, strict=True):
-                vectoriser.vocabulary_ = dict(zip(column.tolist(), range(len(column)), strict=True))
-        self._names = self._weights = None
+    def __post_init__(self) -> None:
+        if not isinstance(self.pipeline, LinearTextModel):
+            self.pipeline = LinearTextModel.from_arrays(variety_format.export(self.pipeline))
+        if self.pipeline.classes != list(self.classes):
+            raise ValueError(f"classes {self.classes} but the model has {self.pipeline.classes}")
 
     def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, list[list[Evidence]]]:
         """Log-probabilities of the n-gram model plus marker weights, and the marker evidence."""
@@ -101,9 +84,8 @@ class VarietyModel:
 
     def score(self, texts: Sequence[str]) -> tuple[np.ndarray, Any, list[list[Evidence]]]:
         """As :meth:`logits`, and the n-gram features (kept for the explanation)."""
-        union, classifier = self.pipeline.steps[0][1], self.pipeline.steps[-1][1]
-        features = union.transform(list(texts)).tocsr()
-        logit = np.log(np.clip(classifier.predict_proba(features), 1e-9, 1.0))
+        features = self.pipeline.transform(texts)
+        logit = np.maximum(self.pipeline.log_proba(features), np.log(1e-9))  # P clipped at 1e-9
         evidence: list[list[Evidence]] = []
         for row, text in enumerate(texts):
             found = self._markers(text)
@@ -132,21 +114,20 @@ class VarietyModel:
     def _class_weights(self, index: int) -> np.ndarray:
         """How much each feature pushes towards class ``index`` against the others (cached)."""
         if self._weights is None:
-            coef = self.pipeline.steps[-1][1].coef_
+            coef = self.pipeline.coef
             if coef.shape[0] == 1:  # binary: one row, for the second class
                 self._weights = [-coef[0], coef[0]]
             else:
                 self._weights = [
                     coef[i] - np.delete(coef, i, axis=0).mean(axis=0) for i in range(coef.shape[0])
                 ]
-            self._names = self.pipeline.steps[0][1].get_feature_names_out()
         weights: np.ndarray = self._weights[index]
         return weights
 
     def ngrams(self, features: Any, target: str, top: int = 5) -> list[Evidence]:
         """The n-grams of one text that weighed most towards ``target``.
 
-        ``features``: one text's row, as :func:`feature_row` gives it (or a 1-row sparse matrix).
+        ``features``: one text's row, as :func:`feature_row` gives it (or a 1-row CSR matrix).
         """
         weights = self._class_weights(self.classes.index(target))
         scores = features.data * weights[features.indices]
@@ -154,9 +135,9 @@ class VarietyModel:
         for position in np.argsort(-scores)[:top]:
             if scores[position] <= 0:
                 break
-            full = str(self._names[features.indices[position]])
-            kind = "word" if full.startswith("word") else "ngram"
-            out.append(Evidence(kind, full.split("__", 1)[-1], target, float(scores[position])))
+            settings, term = self.pipeline.feature(int(features.indices[position]))
+            kind = "word" if settings.analyzer == "word" else "ngram"
+            out.append(Evidence(kind, term, target, float(scores[position])))
         return out
 
 
@@ -169,25 +150,10 @@ class Row:
 
 
 def feature_row(features: Any, position: int) -> Row:
-    """Row ``position`` of a CSR matrix, read from its arrays: scipy's row indexing
-    builds and checks a new matrix each time, which cost more than the rest of the
-    evidence for a short text."""
+    """Row ``position`` of a CSR matrix (:class:`~crosscheck.text.variety_format.Csr`
+    or scipy's), read from its arrays."""
     start, end = features.indptr[position], features.indptr[position + 1]
     return Row(features.indices[start:end], features.data[start:end])
-
-
-def _vectorisers(pipeline: Any) -> list[Any]:
-    """The fitted vectorisers of a pipeline's first step (a FeatureUnion, or one vectoriser)."""
-    first = pipeline.steps[0][1]
-    parts = [t for _, t in getattr(first, "transformer_list", [("", first)])]
-    return [t for t in parts if hasattr(t, "vocabulary_")]
-
-
-def _terms_in_column_order(vocabulary: dict[str, int]) -> np.ndarray:
-    terms = sorted(vocabulary, key=vocabulary.__getitem__)
-    if [vocabulary[t] for t in terms] != list(range(len(terms))):
-        raise ValueError("a vocabulary's columns are not 0..n-1")
-    return np.array(terms, dtype=str)
 
 
 def _softmax(row: np.ndarray) -> np.ndarray:
@@ -267,13 +233,34 @@ def coverage_curve(
     return out
 
 
+#: the fields of a VarietyModel saved (as JSON) beside the linear model's arrays
+FIELDS = ("language", "classes", "threshold", "spellings", "temperature", "pool_exponent", "info")
+
+
+def model_path(language: str) -> Path:
+    return MODELS / f"variety-{language}.npz"
+
+
+def save_model(model: VarietyModel, path: Path) -> None:
+    """One ``.npz``: the linear model's arrays and the other fields as JSON (no pickle)."""
+    fields = {name: getattr(model, name) for name in FIELDS}
+    variety_format.save(path, model.pipeline.to_arrays(), fields)
+
+
+def read_model(path: Path) -> VarietyModel:
+    arrays, fields = variety_format.read(path)
+    missing = [name for name in FIELDS if name not in fields]
+    if missing:
+        raise ValueError(f"{path}: no {', '.join(missing)}")
+    return VarietyModel(pipeline=LinearTextModel.from_arrays(arrays), **fields)
+
+
 @cache
 def load_model(language: str) -> VarietyModel | None:
-    path = MODELS / f"variety-{language}.joblib"
+    path = model_path(language)
     if not path.exists():
         return None
-    model: VarietyModel = joblib.load(path)
-    return model
+    return read_model(path)
 
 
 def classify(
