@@ -2,12 +2,13 @@
 
 --mode latency (default; bench/bench_hub_latency.py): for each holding size, a holding
 of N PDQ hashes + N SHA-256 + N/10 e-mail identifiers over 20 agencies is loaded through
-the store's bulk path (CaseStore.import_contribution, batched inserts; load time
+the store's bulk path (CaseStore.import_contribution: COPY on PostgreSQL; load time
 reported); the PDQ index is built beside the store and reopened (times reported); then
 1,000-fingerprint contributions (500 images: PDQ + SHA-256, with near copies, an exact
 copy and a shared e-mail) are submitted one at a time: p50/p99 of submit -> hits recorded
 in process (ingest + cross-check), and of submit -> hit notice in the owner's inbox
-through `crosscheck serve` (its worker polls every 0.5 s when idle). The ratio between
+through `crosscheck serve` (its worker polls every 0.5 s when idle), and where a
+cross-check's time goes (exact hashes, PDQ, the PDQ index alone, identifiers). The ratio between
 holdings shows whether the cost follows the contribution or the holding.
 
 --mode ingest: starts `crosscheck serve` on 127.0.0.1, then in one run:

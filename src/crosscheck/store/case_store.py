@@ -28,9 +28,10 @@ from crosscheck.model import (
     Handling,
     assemble,
 )
-from crosscheck.model.keys import qualify, qualify_fingerprint, qualify_statements
+from crosscheck.model.keys import qualify, qualify_statements
 from crosscheck.model.statements import BASE_ID, Statement, StatementEntity
-from crosscheck.store import index_feed, migrate
+from crosscheck.store import bulk_rows, index_feed, migrate
+from crosscheck.store.bulk_rows import FingerprintRow
 from crosscheck.store.engine import insert_ignoring_duplicates, transaction
 from crosscheck.store.tables import (
     agency,
@@ -78,7 +79,25 @@ def _batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list
         yield batch
 
 
+STATEMENT_COLUMNS = (
+    "id",
+    "entity_id",
+    "canonical_id",
+    "prop",
+    "schema",
+    "value",
+    "contribution_id",
+    "lang",
+    "original_value",
+    "first_seen",
+    "last_seen",
+    "external",
+    "origin",
+)
+
+
 def _statement_row(stmt: Statement) -> dict[str, Any]:
+    """A statement's row, its keys in ``STATEMENT_COLUMNS`` order."""
     return {
         "id": stmt.id,
         "entity_id": stmt.entity_id,
@@ -178,7 +197,7 @@ class CaseStore:
         format_version: int,
         members_digest: str,
         entities: Iterable[StatementEntity],
-        fingerprints: Iterable[Fingerprint],
+        fingerprints: Iterable[Fingerprint | FingerprintRow],
         on_stored: Callable[[Connection, Contribution, ImportResult], None] | None = None,
     ) -> ImportResult:
         """Store one contribution in one transaction.
@@ -188,6 +207,11 @@ class CaseStore:
         with :class:`Conflict` and the transaction rolled back. ``on_stored``
         runs inside the same transaction once a new contribution is stored
         (its audit entry, its queued cross-check): all of it lands, or none.
+
+        A new contribution's statements and fingerprints are written in bulk
+        (``store/bulk_rows.py``: COPY on PostgreSQL); ``fingerprints`` may be
+        :class:`Fingerprint` models or plain :class:`FingerprintRow` tuples (checked
+        as they are written), the cheaper form for millions of hashes.
         """
         if item.received_at is None or item.review_date is None:
             raise ValueError("a contribution is stored once received (received_at, review_date)")
@@ -209,7 +233,11 @@ class CaseStore:
                             on_stored(
                                 conn, item.model_copy(update={"id": result.contribution_id}), result
                             )
-                        return result
+                    if result.created and max(result.statements, result.fingerprints) >= (
+                        bulk_rows.ANALYZE_ROWS
+                    ):
+                        bulk_rows.refresh_statistics(self.engine, [fingerprint, statement])
+                    return result
                 except IntegrityError:
                     # the same new contribution stored at the same moment by another request:
                     # rolled back; once more, and it is found held (or a conflict)
@@ -229,7 +257,7 @@ class CaseStore:
         format_version: int,
         members_digest: str,
         entities: Iterable[StatementEntity],
-        fingerprints: Iterable[Fingerprint],
+        fingerprints: Iterable[Fingerprint | FingerprintRow],
     ) -> ImportResult:
         assert item.received_at is not None and item.review_date is not None
         agency_id = self._agency_id(conn, item.provider, item.received_at)
@@ -284,26 +312,21 @@ class CaseStore:
                 for stmt in qualify_statements(entity, stored_id):
                     yield _statement_row(stmt)
 
-        insert_statement = insert_ignoring_duplicates(self.engine, statement)
-        for batch in _batches(statement_rows()):
-            conn.execute(insert_statement, batch)
-        insert_fingerprint = insert_ignoring_duplicates(self.engine, fingerprint)
-        fingerprint_rows = (
-            {
-                "id": fingerprint_id(stored_id, held_fp),
-                "contribution_id": stored_id,
-                "entity_id": held_fp.entity_id,
-                "kind": held_fp.kind.value,
-                "value": held_fp.value,
-                "quality": held_fp.quality,
-                "frame": held_fp.frame,
-                "ts": held_fp.ts,
-                "variant": held_fp.variant,
-            }
-            for held_fp in (qualify_fingerprint(fp, stored_id) for fp in fingerprints)
-        )
-        for batch in _batches(fingerprint_rows):
-            conn.execute(insert_fingerprint, batch)
+        fingerprint_rows = bulk_rows.fingerprint_rows(stored_id, fingerprints)
+        if held:  # compared with what is held: a repeat is skipped, a new row shows as a change
+            insert_statement = insert_ignoring_duplicates(self.engine, statement)
+            for batch in _batches(statement_rows()):
+                conn.execute(insert_statement, batch)
+            insert_fingerprint = insert_ignoring_duplicates(self.engine, fingerprint)
+            columns = bulk_rows.FINGERPRINT_COLUMNS
+            as_dicts = (dict(zip(columns, row, strict=True)) for row in fingerprint_rows)
+            for batch in _batches(as_dicts):
+                conn.execute(insert_fingerprint, batch)
+        else:  # a new contribution: its rows in bulk (COPY on PostgreSQL)
+            statement_tuples = (tuple(row.values()) for row in statement_rows())
+            bulk_rows.insert_new(conn, statement, STATEMENT_COLUMNS, statement_tuples)
+            columns = bulk_rows.FINGERPRINT_COLUMNS
+            bulk_rows.insert_new(conn, fingerprint, columns, fingerprint_rows)
         after = (self._count(conn, statement, stored_id), self._count(conn, fingerprint, stored_id))
         if held:
             if after != before:
