@@ -7,7 +7,8 @@ reported); the PDQ index is built beside the store and reopened (times reported)
 1,000-fingerprint contributions (500 images: PDQ + SHA-256, with near copies, an exact
 copy and a shared e-mail) are submitted one at a time: p50/p99 of submit -> hits recorded
 in process (ingest + cross-check), and of submit -> hit notice in the owner's inbox
-through `crosscheck serve` (its worker is woken by the submission). The ratio between
+through `crosscheck serve` (its worker is woken by the submission), and where a
+cross-check's time goes (exact hashes, PDQ, the PDQ index alone, identifiers). The ratio between
 holdings shows whether the cost follows the contribution or the holding.
 
 --mode ingest: starts `crosscheck serve` on 127.0.0.1, then in one run:

@@ -7,27 +7,32 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
+import resource
+import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import numpy as np
 from bench_hub import contribution, drop_database, new_database, pct, serve
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from crosscheck.exchange import write_package
 from crosscheck.exchange.signing import load_key, sign_package
-from crosscheck.model import Fingerprint
-from crosscheck.model.keys import qualify
+from crosscheck.index.hamming import from_hex
+from crosscheck.model import Contribution, Fingerprint
 from crosscheck.model.statements import parse_entity
 from crosscheck.service import hub, pdq_holding
 from crosscheck.service.casework import open_store
 from crosscheck.settings import Settings
-from crosscheck.store import CaseStore
-from crosscheck.store.tables import fingerprint
+from crosscheck.store import CaseStore, ImportResult
+from crosscheck.store.audit_log import AuditLog
+from crosscheck.store.bulk_rows import FingerprintRow
+from crosscheck.store.hub_store import HubStore
+from crosscheck.store.index_feed import IndexFeed
 
 HOLDERS = 20
 PROBE_IMAGES = 500  # x (PDQ + SHA-256) = 1,000 fingerprints
@@ -48,62 +53,46 @@ def flip(value: str, bits: int, rng: np.random.Generator) -> str:
 def bulk_load(store: CaseStore, size: int, rng: np.random.Generator) -> dict[int, dict[str, str]]:
     """N PDQ + N SHA-256 + N/10 e-mails over 20 agencies, one contribution each.
 
-    The bulk path: each contribution goes through the store's import
-    (``CaseStore.import_contribution``: the contribution, its Person entities with
-    their e-mails, identifier keys and feed row), and its fingerprint rows are
-    inserted as plain rows in batches in the same transaction (``on_stored``), the
-    same rows the import writes, without building a pydantic object per hash.
+    Through the store's bulk path: ``CaseStore.import_contribution`` with the hashes
+    as plain ``FingerprintRow`` tuples (no pydantic model per hash); the store writes
+    a new contribution's statements and fingerprints with COPY on PostgreSQL and one
+    ``executemany`` of tuples on SQLite, with its identifier keys and feed row, and the
+    collection is audited in the same transaction, as the hub's ingest does.
     Returns a sample of each agency's values for the probes to hit.
     """
     sample: dict[int, dict[str, str]] = {}
     per = size // HOLDERS
     now = datetime.now(UTC)
+    audit = AuditLog(store.engine)
+
+    def audited(conn: Connection, item: Contribution, result: ImportResult) -> None:
+        detail = {"statements": result.statements, "fingerprints": result.fingerprints}
+        audit.append(item.provider.name, "collection", item.id, detail, conn=conn)
+
     for a in range(HOLDERS):
         cid = f"hold_{a:02}"
         pdq, sha = hexes(rng, per), hexes(rng, per)
         emails = [f"user{a}.{i}@mail.example" for i in range(max(1, per // 10))]
         sample[a] = {"pdq": pdq[0], "sha256": sha[1], "email": emails[0]}
-        entities = [
+        entities = (
             parse_entity(
                 {"id": f"p{i}", "schema": "Person", "properties": {"email": [e]}},
                 contribution_id=cid,
             )
             for i, e in enumerate(emails)
-        ]
-
-        def rows(cid: str = cid, pdq: list[str] = pdq, sha: list[str] = sha) -> Iterator[dict]:
-            for kind, values in (("pdq", pdq), ("sha256", sha)):
-                for i, value in enumerate(values):
-                    yield {
-                        "id": hashlib.sha1(f"{cid}\x1f{kind}\x1f{i}".encode()).hexdigest(),
-                        "contribution_id": cid,
-                        "entity_id": qualify(cid, f"img{i}"),
-                        "kind": kind,
-                        "value": value,
-                        "quality": 90 if kind == "pdq" else None,
-                        "frame": None,
-                        "ts": None,
-                        "variant": None,
-                    }
-
-        def insert(conn: Connection, *_: object, rows: Callable[[], Iterator[dict]] = rows) -> None:
-            batch: list[dict] = []
-            for row in rows():
-                batch.append(row)
-                if len(batch) == 10_000:
-                    conn.execute(fingerprint.insert(), batch)
-                    batch = []
-            if batch:
-                conn.execute(fingerprint.insert(), batch)
-
+        )
+        prints = itertools.chain(
+            (FingerprintRow(f"img{i}", "pdq", v, 90) for i, v in enumerate(pdq)),
+            (FingerprintRow(f"img{i}", "sha256", v) for i, v in enumerate(sha)),
+        )
         item = contribution(cid, f"Agency {a:02}", "BE").received(now)
         store.import_contribution(
             item,
             format_version=1,
             members_digest=hashlib.sha256(cid.encode()).hexdigest(),
             entities=entities,
-            fingerprints=[],
-            on_stored=insert,
+            fingerprints=prints,
+            on_stored=audited,
         )
     return sample
 
@@ -128,6 +117,18 @@ def probe_package(
     write_package(path, contribution(cid, "Prober", "NL"), entities, prints)
     sign_package(path, load_key(key), "Prober")
     return path
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def database_bytes(store: CaseStore, work: Path) -> int:
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as conn:
+            size = conn.execute(text("SELECT pg_database_size(current_database())"))
+            return int(size.scalar_one())
+    return sum(p.stat().st_size for p in work.glob("hub.db*"))
 
 
 def du(folder: Path) -> int:
@@ -158,10 +159,13 @@ def one_holding(args: argparse.Namespace, size: int) -> dict[str, float]:
         t0 = time.perf_counter()
         sample = bulk_load(store, size, rng)
         out["load_s"] = time.perf_counter() - t0
+        rows = 2 * size + HOLDERS * max(1, size // HOLDERS // 10)
+        out["load_rows_s"] = rows / out["load_s"]
         print(
-            f"{tag} holding loaded: {size:,} PDQ + {size:,} SHA-256 + {size // 10:,} e-mails "
-            f"over {HOLDERS} agencies in {out['load_s']:.1f} s "
-            f"({2.1 * size / out['load_s']:,.0f} hashes and identifiers/s)",
+            f"{tag} holding loaded through the store's bulk path: {size:,} PDQ + {size:,} "
+            f"SHA-256 + {rows - 2 * size:,} e-mails over {HOLDERS} agencies in "
+            f"{out['load_s']:.1f} s ({out['load_rows_s']:,.0f} hashes and identifiers/s); "
+            f"database {database_bytes(store, work) / 2**30:.2f} GiB",
             flush=True,
         )
         folder = pdq_holding.holding(store)
@@ -172,8 +176,9 @@ def one_holding(args: argparse.Namespace, size: int) -> dict[str, float]:
         assert store.index_dir is not None
         print(
             f"{tag} PDQ index built from the store in {out['build_s']:.1f} s: {len(folder):,} "
-            f"rows, {folder.nbytes() / len(folder):.0f} bytes a hash in memory, "
-            f"{du(store.index_dir) / 2**20:.0f} MiB on disk",
+            f"rows, {folder.nbytes() / len(folder):.0f} bytes a hash in memory "
+            f"({folder.nbytes() / 2**20:.0f} MiB), {du(store.index_dir) / 2**20:.0f} MiB on "
+            f"disk; bench process peak RSS so far {peak_rss_mib():,.0f} MiB",
             flush=True,
         )
         pdq_holding._open.clear()  # as a restarted hub: open what is on disk
@@ -184,9 +189,12 @@ def one_holding(args: argparse.Namespace, size: int) -> dict[str, float]:
             assert pdq_holding.catch_up(store, reopened) == 0
         out["reopen_s"] = time.perf_counter() - t0
         print(f"{tag} PDQ index reopened in {out['reopen_s'] * 1000:.0f} ms", flush=True)
+        del folder  # the copy that built it: a restarted hub holds only the reopened one
 
         total: list[float] = []
         checks: list[float] = []
+        parts: dict[str, list[float]] = {"exact": [], "pdq": [], "pdq search": [], "ids": []}
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_majflt
         for k in range(args.probes):
             owner = k % HOLDERS
             path = probe_package(work, f"probe_{k}", sample[owner], work / "prober.key", rng)
@@ -195,14 +203,37 @@ def one_holding(args: argparse.Namespace, size: int) -> dict[str, float]:
             total.append(time.perf_counter() - t0)
             assert done.hits >= NEAR + 2, done.hits  # near copies, the exact copy, the e-mail
             t0 = time.perf_counter()
-            hub.cross_check(store, done.imported.result.contribution_id)
+            cid = done.imported.result.contribution_id
+            hub.cross_check(store, cid)
             checks.append(time.perf_counter() - t0)
+            # where a cross-check's time goes: its reads once more, nothing recorded
+            t0 = time.perf_counter()
+            list(HubStore(store.engine).exact_candidates(cid))
+            parts["exact"].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            hub._perceptual_hits(store, cid)
+            parts["pdq"].append(time.perf_counter() - t0)
+            mine = [r.value for r in IndexFeed(store.engine).rows([cid]) if r.kind == "pdq"]
+            t0 = time.perf_counter()
+            reopened.search(from_hex(mine), 31, "pdq", None)
+            parts["pdq search"].append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            list(hub._identifier_hits(store, cid))
+            parts["ids"].append(time.perf_counter() - t0)
         out["ingest_p50"], out["ingest_p99"] = pct(total, 0.5), pct(total, 0.99)
         out["check_p50"], out["check_p99"] = pct(checks, 0.5), pct(checks, 0.99)
         print(
             f"{tag} submit -> hits recorded, in process ({args.probes} contributions of "
             f"1,000 fingerprints): p50 {out['ingest_p50']:.0f} ms, p99 {out['ingest_p99']:.0f} ms;"
             f" the cross-check alone: p50 {out['check_p50']:.0f} ms, p99 {out['check_p99']:.0f} ms",
+            flush=True,
+        )
+        print(
+            f"{tag} the cross-check's parts, p50: "
+            + ", ".join(f"{name} {pct(times, 0.5):.0f} ms" for name, times in parts.items())
+            + " (pdq: rows, catch-up, search, owners; pdq search: the index alone); "
+            f"major page faults during the probes "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_majflt - faults:,}",
             flush=True,
         )
         store.engine.dispose()
@@ -250,6 +281,7 @@ def one_holding(args: argparse.Namespace, size: int) -> dict[str, float]:
             server.wait(timeout=30)
         store.engine.dispose()
         drop_database(admin, db_url)
+        shutil.rmtree(work, ignore_errors=True)  # a 10M SQLite holding is ~10 GB
     return out
 
 
@@ -258,7 +290,8 @@ def latency_mode(args: argparse.Namespace) -> None:
     found = {size: one_holding(args, size) for size in sizes}
     if len(sizes) > 1:
         small, large = found[sizes[0]], found[sizes[-1]]
-        for name in ("check_p50", "check_p99", "ingest_p50", "ingest_p99", "served_p50"):
+        names = ("check_p50", "check_p99", "ingest_p50", "ingest_p99", "served_p50", "served_p99")
+        for name in names:
             if name in small and name in large:
                 print(
                     f"[{args.db}] {name} at {sizes[-1]:,} / at {sizes[0]:,}: "

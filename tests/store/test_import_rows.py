@@ -1,4 +1,4 @@
-"""The import's bulk write: plain tuples, COPY on PostgreSQL, the same rows as before."""
+"""The import's bulk write (`store/bulk_rows.py`): the rows the models give, repeats once."""
 
 from __future__ import annotations
 
@@ -7,18 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from crosscheck.exc import BackendError
 from crosscheck.model import Fingerprint, FingerprintKind, parse_entity
 from crosscheck.model.keys import qualify_fingerprint
 from crosscheck.model.statements import StatementEntity
 from crosscheck.store import CaseStore
-from crosscheck.store.case_store import (
-    FINGERPRINT_COLUMNS,
-    _fingerprint_row,
-    _insert_rows,
-    fingerprint_id,
-)
+from crosscheck.store.bulk_rows import FINGERPRINT_COLUMNS, fingerprint_rows, insert_new
+from crosscheck.store.case_store import fingerprint_id
 from crosscheck.store.tables import fingerprint, statement
 from tests.helpers import contribution, entities, fingerprints
 
@@ -35,7 +31,7 @@ def parsed(cid: str, data: list[dict[str, object]]) -> Iterator[StatementEntity]
 
 def test_a_rows_id_is_the_one_the_model_copy_gave() -> None:
     for fp in [*fingerprints(), TRIMMED]:
-        row = _fingerprint_row("fr_case_1", fp)
+        [row] = fingerprint_rows("fr_case_1", [fp])
         held = qualify_fingerprint(fp, "fr_case_1")
         assert row[0] == fingerprint_id("fr_case_1", held)
         assert dict(zip(FINGERPRINT_COLUMNS, row, strict=True)) == {
@@ -86,7 +82,7 @@ def test_records_repeated_in_a_package_are_stored_once(store: CaseStore) -> None
 
 
 def test_one_session_imports_one_after_another(store: CaseStore) -> None:
-    """PostgreSQL's staging table is per session: the next import on it starts empty."""
+    """One session's imports, one after another: each writes its own rows only."""
     for n in range(3):
         cid = f"fr_case_{n}"
         result = store.import_contribution(
@@ -100,8 +96,8 @@ def test_one_session_imports_one_after_another(store: CaseStore) -> None:
     assert store.stats().fingerprints == 3 * len(fingerprints())
 
 
-def test_a_refused_row_is_sqlalchemys_error_and_stores_nothing(store: CaseStore) -> None:
-    orphan = _fingerprint_row("no_such_contribution", fingerprints()[0])  # no contribution row
-    with pytest.raises(IntegrityError), store.engine.begin() as conn:
-        _insert_rows(conn, fingerprint, FINGERPRINT_COLUMNS, [orphan])
+def test_a_refused_row_is_a_backend_error_and_stores_nothing(store: CaseStore) -> None:
+    [orphan] = fingerprint_rows("no_such_contribution", fingerprints()[:1])  # no contribution row
+    with pytest.raises(BackendError), store.engine.begin() as conn:
+        insert_new(conn, fingerprint, FINGERPRINT_COLUMNS, [orphan])
     assert store.stats().fingerprints == 0

@@ -163,6 +163,19 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 PERCEPTUAL = frozenset({FingerprintKind.PDQ, FingerprintKind.VPDQ_FRAME})
 
 
+def fingerprint_key(
+    entity_id: str, kind: str, value: str, frame: int | None, ts: float | None, variant: str | None
+) -> str:
+    """The deterministic id of a fingerprint (``Fingerprint.key``), from its plain fields.
+
+    The store's bulk path (``store/bulk_rows.py``) keys plain rows with it, so both give one id.
+    """
+    parts = [entity_id, kind, value, str(frame), repr(ts)]
+    if variant is not None:
+        parts.append(variant)
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 class Fingerprint(_Record):
     """A hash of one media entity: a file digest, a PDQ hash or one vPDQ frame."""
 
@@ -208,7 +221,6 @@ class Fingerprint(_Record):
 
     def key_as(self, entity_id: str) -> str:
         """``key`` of this fingerprint given to ``entity_id`` (a held id), without a copy."""
-        parts = [entity_id, self.kind.value, self.value, str(self.frame), repr(self.ts)]
-        if self.variant is not None:
-            parts.append(self.variant)
-        return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+        return fingerprint_key(
+            entity_id, self.kind.value, self.value, self.frame, self.ts, self.variant
+        )

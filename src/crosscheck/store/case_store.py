@@ -17,7 +17,7 @@ from typing import Any
 from followthemoney import model as ftm_model
 from followthemoney.exc import InvalidData as FtMInvalidData
 from sqlalchemy import Connection, Engine, and_, func, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crosscheck.exc import BackendError, Conflict, InvalidData, NotFound, NotInitialised
 from crosscheck.model import (
@@ -30,8 +30,9 @@ from crosscheck.model import (
 )
 from crosscheck.model.keys import qualify, qualify_statements
 from crosscheck.model.statements import BASE_ID, Statement, StatementEntity
-from crosscheck.store import index_feed, migrate
-from crosscheck.store.engine import transaction
+from crosscheck.store import bulk_rows, index_feed, migrate
+from crosscheck.store.bulk_rows import FingerprintRow
+from crosscheck.store.engine import insert_ignoring_duplicates, transaction
 from crosscheck.store.tables import (
     agency,
     contribution,
@@ -72,6 +73,12 @@ class Stats:
     contributions_by_agency: dict[str, int] = field(default_factory=dict)
 
 
+def _batches(rows: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
 STATEMENT_COLUMNS = (
     "id",
     "entity_id",
@@ -87,23 +94,6 @@ STATEMENT_COLUMNS = (
     "external",
     "origin",
 )
-FINGERPRINT_COLUMNS = (
-    "id",
-    "contribution_id",
-    "entity_id",
-    "kind",
-    "value",
-    "quality",
-    "frame",
-    "ts",
-    "variant",
-)
-
-
-def _batches(rows: Iterable[tuple[Any, ...]], size: int = BATCH) -> Iterator[list[tuple[Any, ...]]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def _statement_row(stmt: Statement) -> tuple[Any, ...]:
@@ -123,50 +113,6 @@ def _statement_row(stmt: Statement) -> tuple[Any, ...]:
         stmt.external,
         stmt.origin,
     )
-
-
-def _insert_rows(
-    conn: Connection, table: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
-) -> None:
-    """Insert plain tuples of ``columns``, a row whose id is already there left out.
-
-    The import's bulk write, as ``INSERT ... ON CONFLICT DO NOTHING`` (so a record
-    repeated in a package is stored once, the first one kept), without building a
-    dict per row. PostgreSQL: streamed by ``COPY`` into a temporary table of the
-    same columns (emptied at every commit), then moved over in one ``INSERT ...
-    SELECT ... ON CONFLICT DO NOTHING``. SQLite: the driver's ``executemany`` in
-    batches. Table and column names are the store's own (``tables.py``), quoted.
-    """
-    quote = conn.dialect.identifier_preparer.quote
-    target = quote(table.name)
-    names = ", ".join(quote(c) for c in columns)
-    if conn.dialect.name != "postgresql":
-        marks = ", ".join("?" for _ in columns)
-        sql = f"INSERT INTO {target} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
-        for batch in _batches(rows):
-            conn.exec_driver_sql(sql, batch)
-        return
-    import psycopg  # the PostgreSQL driver: there only when the store is on PostgreSQL
-
-    load = quote(f"crosscheck_load_{table.name}")  # per session; its rows go at every commit
-    moved = f"INSERT INTO {target} ({names}) SELECT {names} FROM {load} ON CONFLICT DO NOTHING"  # noqa: S608
-    driver = conn.connection.driver_connection
-    assert driver is not None
-    step = "COPY"
-    try:
-        with driver.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {load} "
-                f"(LIKE {target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-            )
-            with cursor.copy(f"COPY {load} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            step = moved
-            cursor.execute(moved)
-            cursor.execute(f"TRUNCATE {load}")  # a second call in this transaction starts empty
-    except psycopg.Error as exc:  # as SQLAlchemy's own calls raise it (IntegrityError, ...)
-        raise DBAPIError.instance(step, None, exc, psycopg.Error) from exc
 
 
 def _row_statement(row: Any) -> Statement:
@@ -189,27 +135,6 @@ def _row_statement(row: Any) -> Statement:
 
 def fingerprint_id(contribution_id: str, item: Fingerprint) -> str:
     return hashlib.sha1(f"{contribution_id}\x1f{item.key}".encode()).hexdigest()
-
-
-def _fingerprint_row(contribution_id: str, item: Fingerprint) -> tuple[Any, ...]:
-    """A package's fingerprint as held (its entity id qualified): a row of ``FINGERPRINT_COLUMNS``.
-
-    The same id as ``fingerprint_id(contribution_id, qualify_fingerprint(item, contribution_id))``
-    without copying the model for each row.
-    """
-    entity_id = qualify(contribution_id, item.entity_id)
-    key = item.key_as(entity_id)
-    return (
-        hashlib.sha1(f"{contribution_id}\x1f{key}".encode()).hexdigest(),
-        contribution_id,
-        entity_id,
-        item.kind.value,
-        item.value,
-        item.quality,
-        item.frame,
-        item.ts,
-        item.variant,
-    )
 
 
 class CaseStore:
@@ -272,7 +197,7 @@ class CaseStore:
         format_version: int,
         members_digest: str,
         entities: Iterable[StatementEntity],
-        fingerprints: Iterable[Fingerprint],
+        fingerprints: Iterable[Fingerprint | FingerprintRow],
         on_stored: Callable[[Connection, Contribution, ImportResult], None] | None = None,
     ) -> ImportResult:
         """Store one contribution in one transaction.
@@ -282,6 +207,11 @@ class CaseStore:
         with :class:`Conflict` and the transaction rolled back. ``on_stored``
         runs inside the same transaction once a new contribution is stored
         (its audit entry, its queued cross-check): all of it lands, or none.
+
+        A new contribution's statements and fingerprints are written in bulk
+        (``store/bulk_rows.py``: COPY on PostgreSQL); ``fingerprints`` may be
+        :class:`Fingerprint` models or plain :class:`FingerprintRow` tuples (checked
+        as they are written), the cheaper form for millions of hashes.
         """
         if item.received_at is None or item.review_date is None:
             raise ValueError("a contribution is stored once received (received_at, review_date)")
@@ -303,7 +233,11 @@ class CaseStore:
                             on_stored(
                                 conn, item.model_copy(update={"id": result.contribution_id}), result
                             )
-                        return result
+                    if result.created and max(result.statements, result.fingerprints) >= (
+                        bulk_rows.ANALYZE_ROWS
+                    ):
+                        bulk_rows.refresh_statistics(self.engine, [fingerprint, statement])
+                    return result
                 except IntegrityError:
                     # the same new contribution stored at the same moment by another request:
                     # rolled back; once more, and it is found held (or a conflict)
@@ -323,7 +257,7 @@ class CaseStore:
         format_version: int,
         members_digest: str,
         entities: Iterable[StatementEntity],
-        fingerprints: Iterable[Fingerprint],
+        fingerprints: Iterable[Fingerprint | FingerprintRow],
     ) -> ImportResult:
         assert item.received_at is not None and item.review_date is not None
         agency_id = self._agency_id(conn, item.provider, item.received_at)
@@ -378,13 +312,23 @@ class CaseStore:
                 for stmt in qualify_statements(entity, stored_id):
                     yield _statement_row(stmt)
 
-        _insert_rows(conn, statement, STATEMENT_COLUMNS, statement_rows())
-        _insert_rows(
-            conn,
-            fingerprint,
-            FINGERPRINT_COLUMNS,
-            (_fingerprint_row(stored_id, fp) for fp in fingerprints),
-        )
+        fingerprint_rows = bulk_rows.fingerprint_rows(stored_id, fingerprints)
+        if held:  # compared with what is held: a repeat is skipped, a new row shows as a change
+            insert_statement = insert_ignoring_duplicates(self.engine, statement)
+            statement_dicts = (
+                dict(zip(STATEMENT_COLUMNS, row, strict=True)) for row in statement_rows()
+            )
+            for batch in _batches(statement_dicts):
+                conn.execute(insert_statement, batch)
+            insert_fingerprint = insert_ignoring_duplicates(self.engine, fingerprint)
+            columns = bulk_rows.FINGERPRINT_COLUMNS
+            as_dicts = (dict(zip(columns, row, strict=True)) for row in fingerprint_rows)
+            for batch in _batches(as_dicts):
+                conn.execute(insert_fingerprint, batch)
+        else:  # a new contribution: its rows in bulk (COPY on PostgreSQL)
+            bulk_rows.insert_new(conn, statement, STATEMENT_COLUMNS, statement_rows())
+            columns = bulk_rows.FINGERPRINT_COLUMNS
+            bulk_rows.insert_new(conn, fingerprint, columns, fingerprint_rows)
         after = (self._count(conn, statement, stored_id), self._count(conn, fingerprint, stored_id))
         if held:
             if after != before:
