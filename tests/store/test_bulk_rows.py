@@ -74,7 +74,7 @@ def row_by_row(cid: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     statements: dict[str, tuple[Any, ...]] = {}
     for data in entity_dicts():
         for stmt in qualify_statements(parse_entity(data, contribution_id=cid), cid):
-            statements.setdefault(stmt.id, tuple(_statement_row(stmt).values()))
+            statements.setdefault(stmt.id, _statement_row(stmt))
     held: dict[str, tuple[Any, ...]] = {}
     for fp in (qualify_fingerprint(fp, cid) for fp in prints()):
         row = (fingerprint_id(cid, fp), cid, fp.entity_id, fp.kind.value, fp.value,
