@@ -1,13 +1,16 @@
 """Bulk cross-match benchmark: LEFT x RIGHT random PDQ hashes (with planted near copies) at t=31.
 
-Writes both sides as the Parquet tables `crosscheck crossmatch` writes (the same code), then
-runs the join on DuckDB and, with --spark, on local Spark; prints the time of each step, peak
-memory (resident set of this process and its children, sampled from /proc), the matches found,
-and the brute-force figure for the same sizes, extrapolated from a timed sample (every pair
-compared by faiss's IndexBinaryFlat scan). Every engine's answer on the planted pairs is checked.
+Generates the hashes, writes both sides as the Parquet tables `crosscheck crossmatch` writes
+(the same code, from the same (id, kind, hex) rows a store gives), then runs the join on each
+engine asked for (DuckDB, local Spark); prints the time of each step, peak memory (resident set
+of this process and all its descendants — Spark's JVM included — sampled from /proc every
+0.2 s, and the same before the join, which is the generated arrays this process holds), the
+matches found and the planted ones among them, and the brute-force figure for the same sizes,
+extrapolated from a sample timed in the same run (every pair compared by faiss's
+IndexBinaryFlat scan).
 
-Run:  PYTHONPATH=src .venv/bin/python bench/bench_crossmatch.py --left 100000 --right 1000000
-      (--left 1000000 --right 10000000 is the issue's size: see the printed extrapolation first)
+Run:  flock /tmp/bench.lock env PYTHONPATH=src .venv/bin/python bench/bench_crossmatch.py \
+          --left 100000 --right 1000000 --engines duckdb spark
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +29,13 @@ import pyarrow.parquet as pq
 from crosscheck.index.chunk_keys import plan_for
 from crosscheck.index.pdq_index import PdqIndex
 from crosscheck.service.crossmatch import write_tables
-from crosscheck.service.crossmatch_engines import run_duckdb, run_spark
+from crosscheck.service.crossmatch_engines import (
+    DUCKDB_MEMORY,
+    PART_ROWS,
+    SPARK_MEMORY,
+    run_duckdb,
+    run_spark,
+)
 
 THRESHOLD = 31
 PLANTED = 1000
@@ -75,6 +84,10 @@ def _tree_rss(root: int) -> int:
     return total
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _rows(prefix: str, hashes: np.ndarray) -> Iterator[tuple[str, str, str]]:
     for i, row in enumerate(hashes):
         yield f"{prefix}-{i}", "pdq", row.tobytes().hex()
@@ -111,29 +124,55 @@ def main() -> None:
     parser.add_argument("--left", type=int, default=100_000)
     parser.add_argument("--right", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--spark", action="store_true", help="also run on local Spark")
+    parser.add_argument("--engines", nargs="+", default=["duckdb"], choices=["duckdb", "spark"])
+    parser.add_argument("--part-rows", type=int, default=PART_ROWS)
+    parser.add_argument("--duckdb-memory", default=DUCKDB_MEMORY)
+    parser.add_argument("--spark-memory", default=SPARK_MEMORY)
+    parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
-    a, b, planted = _sides(args.left, args.right, args.seed)
     print(
-        f"left {args.left:,} x right {args.right:,} PDQ hashes, t={THRESHOLD}, cores {os.cpu_count()}"
+        f"left {args.left:,} x right {args.right:,} PDQ hashes, t={THRESHOLD}, "
+        f"cores {os.cpu_count()}, load {_load()}"
     )
-    with tempfile.TemporaryDirectory(prefix="bench-crossmatch-") as tmp:
+    started = time.perf_counter()
+    a, b, planted = _sides(args.left, args.right, args.seed)
+    print(f"hashes generated: {time.perf_counter() - started:.1f} s")
+    with tempfile.TemporaryDirectory(prefix="bench-crossmatch-", dir=args.workdir) as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
         write_tables(_rows("L", a), _rows("R", b), folder, THRESHOLD)
         plan = plan_for(args.right, THRESHOLD)
         probes = len(plan.probes()[1])
         print(
-            f"sides written: {time.perf_counter() - started:.1f} s "
+            f"sides written (rows -> Parquet tables, both sides): "
+            f"{time.perf_counter() - started:.1f} s "
             f"({plan.chunks} chunks of {min(plan.layout.widths)}-{max(plan.layout.widths)} bits, "
-            f"{probes} probes per hash)"
+            f"{probes} probes per hash), load {_load()}"
         )
-        engines = [("duckdb", run_duckdb)] + ([("spark", run_spark)] if args.spark else [])
-        for name, runner in engines:
+        runners: dict[str, Callable[[Path], int]] = {
+            "duckdb": lambda out: run_duckdb(
+                folder,
+                THRESHOLD,
+                out,
+                same_side=False,
+                part_rows=args.part_rows,
+                memory_limit=args.duckdb_memory,
+            ),
+            "spark": lambda out: run_spark(
+                folder,
+                THRESHOLD,
+                out,
+                same_side=False,
+                part_rows=args.part_rows,
+                memory=args.spark_memory,
+            ),
+        }
+        for name in args.engines:
             out = folder / f"{name}.parquet"
+            before = _tree_rss(os.getpid())
             with PeakRss() as memory:
                 started = time.perf_counter()
-                found = runner(folder, THRESHOLD, out, same_side=False)
+                found = runners[name](out)
                 seconds = time.perf_counter() - started
             pairs = {
                 (int(r["left_id"][2:]), int(r["right_id"][2:]))
@@ -141,8 +180,11 @@ def main() -> None:
             }
             missing = planted - pairs
             print(
-                f"{name:7s} join {seconds:8.1f} s  peak RSS {memory.peak / 2**30:5.2f} GiB  "
-                f"{found:,} pairs  planted found {len(planted) - len(missing)}/{len(planted)}"
+                f"{name:7s} join {seconds:8.1f} s  peak RSS (process tree) "
+                f"{memory.peak / 2**30:5.2f} GiB (before the join {before / 2**30:4.2f} GiB)  "
+                f"{found:,} pairs  planted found {len(planted) - len(missing)}/{len(planted)}  "
+                f"load {_load()}",
+                flush=True,
             )
     brute = _brute_force_seconds(a, b, float(args.left) * float(args.right))
     print(
@@ -150,6 +192,7 @@ def main() -> None:
     )
     scale = 1e6 * 1e7 / (float(args.left) * float(args.right))
     print(f"sizes x{scale:,.0f} to reach 1M x 10M: brute force {brute * scale / 3600:,.1f} h")
+    print(f"load {_load()}")
 
 
 if __name__ == "__main__":

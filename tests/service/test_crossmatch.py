@@ -16,7 +16,8 @@ from crosscheck.index.hamming import brute_force, to_hex
 from crosscheck.model import Agency
 from crosscheck.model.banks import BankEntry
 from crosscheck.service.casework import import_package
-from crosscheck.service.crossmatch import crossmatch
+from crosscheck.service.crossmatch import crossmatch, write_tables
+from crosscheck.service.crossmatch_engines import run_duckdb, run_spark
 from crosscheck.settings import Settings
 from crosscheck.store import BankStore, CaseStore, make_engine
 from tests.helpers import make_package
@@ -146,6 +147,15 @@ def test_spark_equals_duckdb(tmp_path: Path) -> None:
     crossmatch(store, "L", "R", 31, duck_out, workdir=tmp_path)
     expected = _oracle(a, b, 31) | {("L-0", "R-0", "md5", 0)}
     assert _pairs(spark_out) == _pairs(duck_out) == expected
+    # in parts, with items of several variants: each pair once, as on DuckDB
+    left, left_ids = _variant_rows("L", a, 3)
+    right, right_ids = _variant_rows("R", b, 2)
+    tables = tmp_path / "parts"
+    tables.mkdir()
+    write_tables(iter(left), iter(right), tables, 31)
+    run_spark(tables, 31, spark_out, same_side=False, part_rows=50)
+    assert pq.read_table(spark_out).num_rows == len(_pairs(spark_out))
+    assert _pairs(spark_out) == _oracle_by_item(a, b, left_ids, right_ids, 31)
 
 
 @pytest.fixture
@@ -161,3 +171,48 @@ def holding(store: CaseStore, tmp_path: Path) -> tuple[str, str]:
         )
         import_package(store, package, settings)
     return "BE Police", "FR Police"
+
+
+def _variant_rows(
+    prefix: str, hashes: np.ndarray, per_item: int
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Rows of items with ``per_item`` PDQ variants each (consecutive hashes), and each row's id."""
+    ids = [f"{prefix}-{i // per_item}" for i in range(len(hashes))]
+    return [(ids[i], "pdq", h) for i, h in enumerate(to_hex(hashes))], ids
+
+
+def _oracle_by_item(
+    a: np.ndarray, b: np.ndarray, left_ids: list[str], right_ids: list[str], threshold: int
+) -> set[tuple[str, str, str, int]]:
+    best: dict[tuple[str, str], int] = {}
+    for i, j, d in brute_force(a, b, threshold):
+        key = (left_ids[i], right_ids[j])
+        best[key] = min(d, best.get(key, d))
+    return {(left, right, "pdq", d) for (left, right), d in best.items()}
+
+
+@pytest.mark.parametrize("part_rows", [1, 7, 64, 10**6])
+def test_parts_give_the_answer_of_one_join(tmp_path: Path, part_rows: int) -> None:
+    """The left side joined in parts: each pair of items once, with its smallest distance.
+
+    Items have three PDQ variants each, so a part boundary by row would split an item and
+    give its pairs twice; parts are by item, so it never does.
+    """
+    a, b = _sets(5, 120, 300)
+    b[200:240] = a[0:40]  # an item's variants on the right too: several rows of one pair
+    left, left_ids = _variant_rows("L", a, 3)
+    right, right_ids = _variant_rows("R", b, 2)
+    write_tables(iter(left), iter(right), tmp_path, 31)
+    out = tmp_path / "m.parquet"
+    found = run_duckdb(tmp_path, 31, out, same_side=False, part_rows=part_rows)
+    rows = pq.read_table(out).to_pylist()
+    assert found == len(rows)
+    assert len({(r["left_id"], r["right_id"]) for r in rows}) == len(rows)  # no pair twice
+    expected = _oracle_by_item(a, b, left_ids, right_ids, 31)
+    assert len(expected) >= 40
+    assert _pairs(out) == expected
+
+
+def test_part_size_is_checked(store: CaseStore, tmp_path: Path) -> None:
+    with pytest.raises(InvalidData):
+        crossmatch(store, "holding", "holding", 31, tmp_path / "x.parquet", part_rows=0)

@@ -12,6 +12,7 @@ import typer
 from crosscheck.cli import common
 from crosscheck.cli.hub_cmd import ActingAgency
 from crosscheck.service.crossmatch import crossmatch as run
+from crosscheck.service.crossmatch_engines import PART_ROWS
 
 
 class Engine(StrEnum):
@@ -37,6 +38,15 @@ def crossmatch(
         Path | None,
         typer.Option(
             "--workdir", help="Where the sides' Parquet tables are written (removed after)"
+        ),
+    ] = None,
+    part_rows: Annotated[
+        int, typer.Option("--part-rows", help="Left PDQ hashes joined at a time")
+    ] = PART_ROWS,
+    memory: Annotated[
+        str | None,
+        typer.Option(
+            "--memory", help="DuckDB memory_limit (default 4GB) or Spark driver memory (6g)"
         ),
     ] = None,
     agency: ActingAgency = None,
@@ -67,6 +77,8 @@ def crossmatch(
             actor=who.actor,
             master=master,
             workdir=workdir,
+            part_rows=part_rows,
+            memory=memory,
         )
     if fmt is common.TableOrJson.json:
         summary = asdict(done)

@@ -31,7 +31,14 @@ from crosscheck.exc import Forbidden, InvalidData
 from crosscheck.index.chunk_keys import ChunkPlan, plan_for, signed_words
 from crosscheck.index.hamming import from_hex
 from crosscheck.service.access import check_agency, visible_contributions
-from crosscheck.service.crossmatch_engines import run_duckdb, run_spark
+from crosscheck.service.crossmatch_engines import (
+    DUCKDB_MEMORY,
+    PART_ROWS,
+    SPARK_MEMORY,
+    part_count,
+    run_duckdb,
+    run_spark,
+)
 from crosscheck.store import BankStore, CaseStore
 from crosscheck.store.audit_log import AuditLog
 from crosscheck.store.hash_rows import Row, bank_rows, holding_rows
@@ -44,11 +51,7 @@ EXACT = pa.schema([("id", pa.string()), ("kind", pa.string()), ("value", pa.stri
 PDQ = pa.schema(
     [("row", pa.int64()), ("id", pa.string())] + [(f"w{i}", pa.int64()) for i in range(4)]
 )
-CHUNKS = pa.schema(
-    [("row", pa.int64()), ("j", pa.int32()), ("c", pa.int64())]
-    + [(f"w{i}", pa.int64()) for i in range(4)]
-)
-PROBES = pa.schema([("j", pa.int32()), ("m", pa.int64())])
+PROBES = pa.schema([("j", pa.int32()), ("m", pa.int32())])
 
 
 @dataclass(frozen=True)
@@ -112,27 +115,28 @@ def _write_side(rows: Iterator[Row], folder: Path, side: str) -> tuple[int, int]
     return total, pdq_rows
 
 
+def chunks_schema(plan: ChunkPlan) -> pa.Schema:
+    """``row, w0..w3, c0..c{m-1}``: a PDQ hash's words and its chunk values, one row a hash."""
+    return pa.schema(
+        [("row", pa.int64())]
+        + [(f"w{i}", pa.int64()) for i in range(4)]
+        + [(f"c{j}", pa.int32()) for j in range(plan.chunks)]
+    )
+
+
 def _write_chunks(folder: Path, side: str, plan: ChunkPlan) -> None:
-    """``{side}_chunks``: (row, chunk, value, words) from the side's PDQ words, in batches."""
+    """``{side}_chunks`` from the side's PDQ words, in batches."""
     source = pq.ParquetFile(folder / f"{side}_pdq.parquet")
-    with pq.ParquetWriter(folder / f"{side}_chunks.parquet", CHUNKS) as writer:
+    schema = chunks_schema(plan)
+    with pq.ParquetWriter(folder / f"{side}_chunks.parquet", schema) as writer:
         for batch in source.iter_batches(batch_size=BATCH, columns=["row", "w0", "w1", "w2", "w3"]):
             words = np.stack([batch.column(f"w{i}").to_numpy() for i in range(4)], axis=1)
             hashes = np.ascontiguousarray(words.astype(np.int64)).view(np.uint8).reshape(-1, 32)
-            values = plan.chunk_values(hashes)
-            rows = batch.column("row").to_numpy()
-            m = plan.chunks
-            writer.write_table(
-                pa.table(
-                    {
-                        "row": np.repeat(rows, m),
-                        "j": np.tile(np.arange(m, dtype=np.int32), len(rows)),
-                        "c": values.reshape(-1),
-                        **{f"w{i}": np.repeat(words[:, i], m) for i in range(4)},
-                    },
-                    schema=CHUNKS,
-                )
-            )
+            values = plan.chunk_values(hashes).astype(np.int32)
+            columns: dict[str, Any] = {"row": batch.column("row").to_numpy()}
+            columns.update({f"w{i}": words[:, i] for i in range(4)})
+            columns.update({f"c{j}": values[:, j] for j in range(plan.chunks)})
+            writer.write_table(pa.table(columns, schema=schema))
 
 
 def write_tables(
@@ -144,7 +148,10 @@ def write_tables(
     for side in ("left", "right"):
         _write_chunks(folder, side, plan)
     chunk_ids, masks = plan.probes()
-    pq.write_table(pa.table({"j": chunk_ids, "m": masks}, schema=PROBES), folder / "probes.parquet")
+    pq.write_table(
+        pa.table({"j": chunk_ids, "m": masks.astype(np.int32)}, schema=PROBES),
+        folder / "probes.parquet",
+    )
     return counts
 
 
@@ -160,11 +167,18 @@ def crossmatch(
     actor: str | None = None,
     master: str | None = None,
     workdir: Path | None = None,
+    part_rows: int = PART_ROWS,
+    memory: str | None = None,
 ) -> Crossmatched:
-    """Every pair of ``left`` x ``right`` within ``threshold`` bits (PDQ) or equal (digests)."""
+    """Every pair of ``left`` x ``right`` within ``threshold`` bits (PDQ) or equal (digests).
+
+    ``part_rows``: left PDQ hashes joined at a time; ``memory``: the engine's memory
+    (DuckDB's ``memory_limit``, e.g. ``4GB``; Spark's driver memory, e.g. ``6g``).
+    """
     if engine not in ENGINES:
         raise InvalidData(f"the engine is one of {', '.join(ENGINES)}, got {engine!r}")
     plan_for(0, threshold)  # the threshold is checked before anything is read
+    part_count(1, part_rows)
     left_rows, right_rows = side_rows(store, left, viewer), side_rows(store, right, viewer)
     folder = Path(tempfile.mkdtemp(prefix="crosscheck-crossmatch-", dir=workdir))
     try:
@@ -175,9 +189,24 @@ def crossmatch(
         out.parent.mkdir(parents=True, exist_ok=True)
         same = left == right
         if engine == "duckdb":
-            count = run_duckdb(folder, threshold, out, same_side=same)
+            count = run_duckdb(
+                folder,
+                threshold,
+                out,
+                same_side=same,
+                part_rows=part_rows,
+                memory_limit=memory or DUCKDB_MEMORY,
+            )
         else:
-            count = run_spark(folder, threshold, out, same_side=same, master=master or "local[2]")
+            count = run_spark(
+                folder,
+                threshold,
+                out,
+                same_side=same,
+                master=master or "local[2]",
+                part_rows=part_rows,
+                memory=memory or SPARK_MEMORY,
+            )
         joined = time.perf_counter()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
