@@ -40,8 +40,16 @@ def test_a_terminal_gets_a_table_by_default(
 def test_a_pipe_still_gets_json_and_jsonl_on_request(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run(capsys, "text", "analyse", str(source(tmp_path)))
+    plain = tmp_path / "texts.txt"
+    plain.write_text(source(tmp_path).read_text("utf-8"), "utf-8")
+    code, out, _ = run(capsys, "text", "analyse", str(plain))
     assert code == 0 and json.loads(out)["id"] == "1"  # the whole input as one text
+    code, out, _ = run(capsys, "text", "analyse", str(source(tmp_path)))
+    assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == [
+        "t1",
+        "t2",
+        "t3",
+    ]  # a .jsonl file: one text a line (stop 20, tester's F4)
     code, out, _ = run(capsys, "text", "analyse", str(source(tmp_path)), "--format", "jsonl")
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in rows] == ["t1", "t2", "t3"]

@@ -61,7 +61,8 @@ def analyse_cmd(
             "--format",
             "-f",
             help="table: one text a line, read as a table (the default in a terminal); "
-            "json: the whole input is one text (the default otherwise); jsonl: one text a line",
+            "json: the whole input is one text (the default otherwise); jsonl: one text a line "
+            "(the default otherwise for a .jsonl file and with --author-pool)",
         ),
     ] = None,
     author_pool: Annotated[
@@ -85,9 +86,15 @@ def analyse_cmd(
     the line number) and "author" (for --author-pool; default: the id).
     """
     if fmt is None:
-        fmt = "table" if common.out.is_terminal else "json"
+        lines = author_pool or source.lower().endswith(".jsonl")
+        fmt = "table" if common.out.is_terminal else "jsonl" if lines else "json"
     if fmt not in ("table", "json", "jsonl"):
         raise InvalidData(f"--format takes table, json or jsonl, got {fmt!r}")
+    if author_pool and fmt == "json":
+        raise InvalidData(
+            "--author-pool needs texts one a line (--format jsonl or table); "
+            "--format json reads the whole input as one text"
+        )
     codes = [c.strip() for c in languages.split(",") if c.strip()]
     raw = _read(source)
     if fmt == "json":
@@ -96,12 +103,19 @@ def analyse_cmd(
         return
     records = list(_records(source, raw))
     if author_pool:
-        by_author: dict[str, list[str]] = {}
+        by_author: dict[str, list[tuple[str, str]]] = {}
         for item_id, text, author in records:
-            by_author.setdefault(author or item_id, []).append(text)
+            by_author.setdefault(author or item_id, []).append((item_id, text))
         pooled = (
-            analyse_author(name, texts, languages=codes, region=region, threshold=threshold)
-            for name, texts in by_author.items()
+            analyse_author(
+                name,
+                [text for _, text in items],
+                languages=codes,
+                region=region,
+                threshold=threshold,
+                ids=[item_id for item_id, _ in items],
+            )
+            for name, items in by_author.items()
         )
         if fmt == "table":
             _print_table(pooled, "author")

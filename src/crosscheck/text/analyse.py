@@ -40,7 +40,7 @@ class Analysis:
             "abstained": self.abstained,
             "evidence": [e.to_json() for e in self.evidence],
             "identifiers": [i.to_json() for i in self.identifiers],
-            **({"texts": self.texts} if self.texts != 1 else {}),
+            **({"texts": self.texts} if self.texts != 1 or self.texts_used is not None else {}),
             **(
                 {
                     "texts_used": self.texts_used,
@@ -109,6 +109,7 @@ def analyse_author(
     )
     [whole] = identify([" ".join(texts)], languages)
     pooled = Analysis(author, whole.language, whole.confidence, None, 0.0, True, texts=len(texts))
+    pooled.texts_used = 0  # a pooled row always says how many texts its decision rests on
     pooled.identifiers = [i for a in singles for i in a.identifiers]
     if whole.language == UNKNOWN:
         return pooled

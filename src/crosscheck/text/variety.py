@@ -24,6 +24,8 @@ from crosscheck.text.variety_format import LinearTextModel
 
 MODELS = Path(__file__).parent / "models"
 LATAM = ("es-AR", "es-MX")
+#: marker evidence listed per text at most (the strongest; each marker word once)
+MAX_MARKERS = 10
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class VarietyModel:
             for item in found:
                 for target in self._targets(item.points_to):
                     logit[row, self.classes.index(target)] += item.weight
-            evidence.append(found)
+            evidence.append(sorted(found, key=lambda e: -e.weight)[:MAX_MARKERS])
         return logit, features, evidence
 
     def _targets(self, points_to: str) -> list[str]:
@@ -101,10 +103,14 @@ class VarietyModel:
         return [points_to] if points_to in self.classes else []
 
     def _markers(self, text: str) -> list[Evidence]:
-        found = [
-            Evidence("marker", hit.text, hit.marker.points_to, hit.marker.weight)
-            for hit in find_markers(text, self.language)
-        ]
+        """Each marker once per word it matched: a word repeated is not more evidence."""
+        seen: set[tuple[str, str]] = set()
+        found = []
+        for hit in find_markers(text, self.language):
+            key = (hit.marker.note, hit.text.lower())
+            if key not in seen:
+                seen.add(key)
+                found.append(Evidence("marker", hit.text, hit.marker.points_to, hit.marker.weight))
         if self.spellings:
             for word in {w.strip(".,;:!?\"'()").lower() for w in text.split()}:
                 if word in self.spellings:
