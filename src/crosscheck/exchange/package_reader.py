@@ -64,6 +64,24 @@ class PackageLimits:
     max_compression_ratio: int = 1000
 
 
+NUL_PROBLEM = "a text holds the NUL character (U+0000), which no store keeps"
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether a parsed JSON value holds U+0000 in any string (key or value).
+
+    JSON can only carry it escaped, so readers look here only when a line holds
+    the escape: a NUL would be stored on SQLite and refused by PostgreSQL.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _validation_message(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "value"
@@ -131,6 +149,8 @@ class PackageReader:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise self._fail(f"not valid JSON ({exc})", MANIFEST) from exc
+        if b"\\u0000" in raw and _has_nul(data):
+            raise self._fail(NUL_PROBLEM, MANIFEST)
         if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
             raise self._fail(f"format is not {FORMAT_NAME!r}", MANIFEST)
         version = data.get("format_version")
@@ -183,9 +203,12 @@ class PackageReader:
                     if not line.strip():
                         continue
                     try:
-                        yield number, orjson.loads(line)
+                        data = orjson.loads(line)
                     except orjson.JSONDecodeError as exc:
                         raise self._fail(f"line {number}: not valid JSON ({exc})", name) from exc
+                    if b"\\u0000" in line and _has_nul(data):
+                        raise self._fail(f"line {number}: {NUL_PROBLEM}", name)
+                    yield number, data
             except DAMAGED as exc:
                 raise self._fail(f"is damaged ({exc})", name) from exc
 
