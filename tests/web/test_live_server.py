@@ -85,7 +85,11 @@ def test_submit_over_http_and_sigkill_during_ingest(settings: Settings, tmp_path
         ]  # fmt: skip
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
-        assert "stored as be_small" in done.stdout
+        assert "stored as be_small; cross-check queued" in done.stdout
+        again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        assert again.returncode == 0, again.stderr
+        assert "already held as be_small" in again.stdout  # nothing new: no cross-check queued
+        assert "queued" not in again.stdout  # tester's finding F6 (stop 20)
 
         # a large upload, and the server killed while it ingests
         large = big_package(tmp_path / "large.zip", "BE police", "be_large", 40000)

@@ -637,5 +637,7 @@ def submit(
             body = target.upload("/contributions", chunks())
         except remote.RemoteError as exc:
             raise remote.RemoteError(f"{package}: {exc.message}", exc.status) from exc
-    state = "stored" if body["created"] else "already held"
-    common.out.print(f"{package}: {state} as {body['contribution']}; cross-check queued")
+    if body["created"]:
+        common.out.print(f"{package}: stored as {body['contribution']}; cross-check queued")
+    else:  # nothing new was stored, so no cross-check was queued
+        common.out.print(f"{package}: already held as {body['contribution']}; nothing new")
