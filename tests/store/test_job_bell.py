@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import text
+
+from crosscheck.store import job_bell
 from crosscheck.store.access_store import AccessStore
 from crosscheck.store.engine import make_engine
 from crosscheck.store.job_bell import JobBell
@@ -76,3 +82,35 @@ def test_a_rolled_back_job_rings_no_one(db_url: str) -> None:
         bell.close()
         listener.dispose()
         other.dispose()
+
+
+def test_a_dropped_listener_says_one_line_and_comes_back(
+    pg_database_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tester's F7 (stop 20): a killed LISTEN connection logged the pool's traceback."""
+    monkeypatch.setattr(job_bell, "RECONNECT_S", 0.2)
+    listener, admin = make_engine(pg_database_url), make_engine(pg_database_url)
+    bell = JobBell()
+    try:
+        bell.listen(listener)
+        assert bell.listening.wait(SAFETY_S)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING), admin.begin() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()"
+                )
+            )
+        with caplog.at_level(logging.WARNING):
+            deadline = time.monotonic() + SAFETY_S
+            while bell.listening.is_set() and time.monotonic() < deadline:
+                time.sleep(0.05)  # until the listener has seen its connection go
+            assert bell.listening.wait(SAFETY_S)  # back again
+        lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert [r.name for r in lines] == ["crosscheck.worker"], [r.getMessage() for r in lines]
+        assert not any(r.exc_info for r in lines)
+    finally:
+        bell.close()
+        listener.dispose()
+        admin.dispose()

@@ -98,7 +98,12 @@ class JobBell:
                     self.ring()
         finally:
             self.listening.clear()
-            pooled.close()
+            # the driver's own close: the pool's would first reset (roll back) a connection
+            # the server may have dropped, and log that failure with its traceback
+            try:
+                driver.close()
+            except Exception:  # a dead connection's close has nothing left to do
+                _log.debug("closing the listening connection failed", exc_info=True)
 
 
 __all__ = ["JOB_CHANNEL", "JobBell"]
