@@ -70,7 +70,8 @@ def test_the_facts_lay_out_the_chain_of_evidence(store: CaseStore, case: Case) -
     # the text: Spanish from Spain, with its evidence words
     [text] = data["texts"]
     assert text["entity"] == "au_case.msg-1" and text["variety"] == "es-ES"
-    assert {"ordenador", "móvil"} <= {m.casefold() for m in text["markers"]}
+    # móvil is no marker since stop 20 (Latin American texts use it too: eval/eval_markers.py)
+    assert {"ordenador", "vosotros", "coche"} <= {m.casefold() for m in text["markers"]}
     assert text["ngrams"] and notes[text["footnote"]]["handling"] == "H1"
     # the identity: both accounts and their owner, each link with its evidence
     identity = data["identity"]
