@@ -91,6 +91,33 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def timed_hits(client: httpx.Client, base: str, token: str, times: int) -> list[float]:
+    """Seconds each of ``times`` hit queries took, one after another."""
+    out = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        client.get(f"{base}/hits", headers=bearer(token)).raise_for_status()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def submit_until_notice(
+    client: httpx.Client, base: str, body: bytes, token: str, owner_token: str, seen: int
+) -> tuple[float, float]:
+    """Submit a package; seconds until it was stored, and until the owner's inbox holds
+    more than ``seen`` notices (polled every 20 ms)."""
+    t0 = time.perf_counter()
+    client.post(f"{base}/contributions", content=body, headers=bearer(token)).raise_for_status()
+    stored = time.perf_counter() - t0
+    while len(client.get(f"{base}/inbox", headers=bearer(owner_token)).json()) <= seen:
+        time.sleep(0.02)
+    return stored, time.perf_counter() - t0
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -267,13 +294,9 @@ def ingest_mode(args: argparse.Namespace) -> None:
 
         def ask(name: str) -> None:
             with httpx.Client(timeout=60) as client:
-                for _ in range(10):
-                    t0 = time.perf_counter()
-                    client.get(
-                        f"{base}/hits", headers={"Authorization": f"Bearer {tokens[name]}"}
-                    ).raise_for_status()
-                    with lock:
-                        query.append(time.perf_counter() - t0)
+                took = timed_hits(client, base, tokens[name], 10)
+            with lock:
+                query.extend(took)
 
         threads = [threading.Thread(target=ask, args=(n,)) for n, _ in agencies[:-1]]
         for t in threads:
@@ -284,14 +307,8 @@ def ingest_mode(args: argparse.Namespace) -> None:
             f"[{args.db}] hit query: {len(query)} requests by {args.clients} clients: p50 {pct(query, 0.5):.0f} ms, p99 {pct(query, 0.99):.0f} ms",
             flush=True,
         )
-        alone: list[float] = []  # one client: the cost of a request without queueing
-        with httpx.Client(timeout=60) as client:
-            for _ in range(50):
-                t0 = time.perf_counter()
-                client.get(
-                    f"{base}/hits", headers={"Authorization": f"Bearer {tokens[agencies[0][0]]}"}
-                ).raise_for_status()
-                alone.append(time.perf_counter() - t0)
+        with httpx.Client(timeout=60) as client:  # one client: a request without queueing
+            alone = timed_hits(client, base, tokens[agencies[0][0]], 50)
         print(
             f"[{args.db}] hit query, one client: {len(alone)} requests: p50 {pct(alone, 0.5):.0f} ms, p99 {pct(alone, 0.99):.0f} ms",
             flush=True,
@@ -311,24 +328,10 @@ def ingest_mode(args: argparse.Namespace) -> None:
                     + [secrets.token_hex(32) for _ in range(args.fingerprints - 1)],
                 )
                 sign_package(probe, load_key(work / f"{name}.key"), name)
-                body = probe.read_bytes()
-                t0 = time.perf_counter()
-                client.post(
-                    f"{base}/contributions",
-                    content=body,
-                    headers={"Authorization": f"Bearer {tokens[name]}"},
-                ).raise_for_status()
-                while (
-                    len(
-                        client.get(
-                            f"{base}/inbox",
-                            headers={"Authorization": f"Bearer {tokens['Holder/admin']}"},
-                        ).json()
-                    )
-                    <= n
-                ):
-                    time.sleep(0.02)
-                notice.append(time.perf_counter() - t0)
+                _, took = submit_until_notice(
+                    client, base, probe.read_bytes(), tokens[name], tokens["Holder/admin"], n
+                )
+                notice.append(took)
         print(
             f"[{args.db}] submit to hit notice against {args.holdings:,} held fingerprints, "
             f"{len(notice)} probes: p50 {pct(notice, 0.5):.0f} ms, p99 {pct(notice, 0.99):.0f} ms",

@@ -17,7 +17,15 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from bench_hub import contribution, drop_database, new_database, pct, serve
+from bench_hub import (
+    bearer,
+    contribution,
+    drop_database,
+    new_database,
+    pct,
+    serve,
+    submit_until_notice,
+)
 from sqlalchemy import Connection, text
 
 from crosscheck.exchange import write_package
@@ -246,24 +254,16 @@ def one_holding(args: argparse.Namespace, size: int) -> dict[str, float]:
             with httpx.Client(timeout=300) as client:
                 for k in range(args.served):
                     owner = k % HOLDERS
-                    auth = {
-                        "Authorization": f"Bearer {(work / f'a{owner}.tok').read_text().strip()}"
-                    }
-                    before = len(client.get(f"{base}/inbox", headers=auth).json())
+                    owner_token = (work / f"a{owner}.tok").read_text().strip()
+                    seen = len(client.get(f"{base}/inbox", headers=bearer(owner_token)).json())
                     path = probe_package(
                         work, f"served_{k}", sample[owner], work / "prober.key", rng
                     )
-                    body = path.read_bytes()
-                    t0 = time.perf_counter()
-                    client.post(
-                        f"{base}/contributions",
-                        content=body,
-                        headers={"Authorization": f"Bearer {token}"},
-                    ).raise_for_status()
-                    posted.append(time.perf_counter() - t0)
-                    while len(client.get(f"{base}/inbox", headers=auth).json()) == before:
-                        time.sleep(0.02)
-                    served.append(time.perf_counter() - t0)
+                    stored, took = submit_until_notice(
+                        client, base, path.read_bytes(), token, owner_token, seen
+                    )
+                    posted.append(stored)
+                    served.append(took)
             out["served_first"] = served[0] * 1000
             rest = served[1:] or served
             out["served_p50"], out["served_p99"] = pct(rest, 0.5), pct(rest, 0.99)

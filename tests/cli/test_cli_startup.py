@@ -34,17 +34,7 @@ def test_the_cli_imports_no_command_to_start() -> None:
     assert imported_by(code, HUB_AND_STORE + ANALYSIS) == []
 
 
-def test_text_analyse_imports_no_hub_store_or_resolution(tmp_path: Path) -> None:
-    texts = tmp_path / "texts.txt"
-    texts.write_text("Vosotros habéis cogido el autobús demasiado tarde esta mañana.\n", "utf-8")
-    code = (
-        "from crosscheck.cli.app import main\n"
-        f"assert main(['text', 'analyse', {str(texts)!r}, '--format', 'jsonl']) == 0"
-    )
-    assert imported_by(code, HUB_AND_STORE) == []
-
-
-def test_text_analyse_classifies_a_variety_without_scikit_learn(tmp_path: Path) -> None:
+def test_text_analyse_imports_no_hub_store_resolution_or_scikit_learn(tmp_path: Path) -> None:
     """The variety models are plain arrays (text/variety_format.py): no sklearn, joblib or scipy."""
     texts = tmp_path / "texts.txt"
     texts.write_text("Vosotros habéis cogido el autobús demasiado tarde esta mañana.\n", "utf-8")
@@ -54,7 +44,8 @@ def test_text_analyse_classifies_a_variety_without_scikit_learn(tmp_path: Path) 
         "from crosscheck.text.variety import load_model\n"
         "assert load_model.cache_info().currsize == 1  # a variety model was loaded and used"
     )
-    assert imported_by(code, ["sklearn", "joblib", "scipy"]) == []  # numpy imports pickle itself
+    unwanted = [*HUB_AND_STORE, "sklearn", "joblib", "scipy"]  # numpy imports pickle itself
+    assert imported_by(code, unwanted) == []
 
 
 def test_help_lists_every_command_with_its_help() -> None:
