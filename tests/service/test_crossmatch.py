@@ -216,3 +216,12 @@ def test_parts_give_the_answer_of_one_join(tmp_path: Path, part_rows: int) -> No
 def test_part_size_is_checked(store: CaseStore, tmp_path: Path) -> None:
     with pytest.raises(InvalidData):
         crossmatch(store, "holding", "holding", 31, tmp_path / "x.parquet", part_rows=0)
+
+
+@pytest.mark.parametrize("memory", ["banana", "4GB'; DROP TABLE x; --", "-1GB", ""])
+def test_a_memory_limit_that_is_no_size_is_refused(
+    store: CaseStore, tmp_path: Path, memory: str
+) -> None:
+    with pytest.raises(InvalidData, match="memory"):
+        crossmatch(store, "holding", "holding", 31, tmp_path / "x.parquet", memory=memory)
+    assert not (tmp_path / "x.parquet").exists()

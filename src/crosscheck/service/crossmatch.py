@@ -13,6 +13,7 @@ refused. The run is audited as a combination (sides, threshold, engine, count).
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -155,6 +156,10 @@ def write_tables(
     return counts
 
 
+# what both engines read as a memory size: DuckDB's memory_limit (4GB, 512MiB), Spark's (6g)
+MEMORY = re.compile(r"[1-9][0-9]{0,6}(?:[KMGT]i?B|[kmgtKMGT])", re.IGNORECASE)
+
+
 def crossmatch(
     store: CaseStore,
     left: str,
@@ -179,6 +184,8 @@ def crossmatch(
         raise InvalidData(f"the engine is one of {', '.join(ENGINES)}, got {engine!r}")
     plan_for(0, threshold)  # the threshold is checked before anything is read
     part_count(1, part_rows)
+    if memory is not None and not MEMORY.fullmatch(memory):
+        raise InvalidData(f"the memory is a size such as 4GB or 6g, got {memory!r}")
     left_rows, right_rows = side_rows(store, left, viewer), side_rows(store, right, viewer)
     folder = Path(tempfile.mkdtemp(prefix="crosscheck-crossmatch-", dir=workdir))
     try:
